@@ -1,0 +1,1 @@
+"""The promise engine: pure computation over plain data (no web, no database imports)."""

@@ -1,0 +1,111 @@
+"""What the engine answers: plain dataclasses, dated, ready to be shaped into JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+QuoteStatus = Literal["feasible", "counter_proposal", "infeasible"]
+ConstraintKind = Literal["stock", "lead_time", "capacity", "material", "horizon"]
+Method = Literal["stock", "purchase", "fast", "cp-sat"]
+
+
+@dataclass(frozen=True, slots=True)
+class LineRequest:
+    line_ref: str
+    sku: str
+    qty: int
+    requested_date: date
+
+
+@dataclass(frozen=True, slots=True)
+class StockTake:
+    sku: str
+    date: date
+    qty: int
+
+
+@dataclass(frozen=True, slots=True)
+class Purchase:
+    sku: str
+    qty: int
+    # The day the bought units must be there (the day they are used or delivered).
+    date: date
+    # The latest day the order can be placed so that it arrives in time (date - lead time).
+    order_by: date
+
+
+@dataclass(frozen=True, slots=True)
+class DayLoad:
+    date: date
+    minutes: int
+
+
+@dataclass(frozen=True, slots=True)
+class OperationLoad:
+    seq: int
+    resource: str
+    minutes: int
+    loads: tuple[DayLoad, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ProductionLot:
+    sku: str
+    qty: int
+    start_date: date
+    ready_date: date
+    operations: tuple[OperationLoad, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    stock: tuple[StockTake, ...] = ()
+    purchases: tuple[Purchase, ...] = ()
+    production: tuple[ProductionLot, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Constraint:
+    kind: ConstraintKind
+    detail: str
+    sku: str | None = None
+    resource: str | None = None
+    from_date: date | None = None
+    until_date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LineResult:
+    line_ref: str
+    sku: str
+    qty: int
+    requested_date: date
+    feasible_on_requested_date: bool
+    qty_on_requested_date: int
+    earliest_date: date | None
+    promised_date: date | None
+    delivery_date: date | None
+    plan: Plan
+    constraints: tuple[Constraint, ...]
+    # How the answer was decided: "stock", "purchase", "fast" (exact chain method) or "cp-sat".
+    method: Method
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteResult:
+    as_of: date
+    status: QuoteStatus
+    promise_date: date | None
+    ship_complete: bool
+    lines: tuple[LineResult, ...] = field(default_factory=tuple)
+
+
+class SolverTimeout(Exception):
+    """CP-SAT stopped at its time limit without proving an answer: never passed off as a date."""
+
+    def __init__(self, sku: str, what: str) -> None:
+        super().__init__(f"the solver could not prove {what} for {sku} within its time limit")
+        self.sku = sku
+        self.what = what
