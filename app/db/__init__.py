@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, engine set-up, queries. No business rules."""

@@ -1,0 +1,112 @@
+"""Reads of planning data, shaped for the solver."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from fractions import Fraction
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.models import (
+    BomLineRow,
+    CalendarExceptionRow,
+    DataVersionRow,
+    DemandRow,
+    HolidayRow,
+    InventoryRow,
+    ItemRow,
+    LoadRow,
+    OperationRow,
+    ResourceRow,
+    SupplyRow,
+)
+from app.solver.plant import (
+    BomLine,
+    Calendar,
+    CapacityUse,
+    Item,
+    Operation,
+    Plant,
+    Resource,
+    StockMove,
+)
+
+DATA_VERSION_ROW_ID = 1
+
+
+def get_data_version(session: Session) -> int:
+    version = session.scalar(
+        select(DataVersionRow.version).where(DataVersionRow.id == DATA_VERSION_ROW_ID)
+    )
+    return version or 0
+
+
+def load_plant(session: Session) -> Plant:
+    items = {
+        row.sku: Item(
+            sku=row.sku,
+            name=row.name,
+            kind="purchased" if row.kind == "purchased" else "manufactured",
+            lead_time_days=row.lead_time_days,
+        )
+        for row in session.scalars(select(ItemRow).order_by(ItemRow.sku))
+    }
+    return Plant(
+        items=items,
+        resources=_resources(session),
+        routings=_routings(session),
+        bom=_bom(session),
+        on_hand={row.sku: row.on_hand for row in session.scalars(select(InventoryRow))},
+        supply=tuple(
+            StockMove(sku=row.sku, qty=row.qty, date=row.date)
+            for row in session.scalars(select(SupplyRow).order_by(SupplyRow.date, SupplyRow.ref))
+        ),
+        demand=tuple(
+            StockMove(sku=row.sku, qty=row.qty, date=row.date)
+            for row in session.scalars(select(DemandRow).order_by(DemandRow.date, DemandRow.ref))
+        ),
+        load=tuple(
+            CapacityUse(resource=row.resource, date=row.date, minutes=row.minutes)
+            for row in session.scalars(select(LoadRow).order_by(LoadRow.date, LoadRow.ref))
+        ),
+        holidays=frozenset(session.scalars(select(HolidayRow.date))),
+    )
+
+
+def _resources(session: Session) -> dict[str, Resource]:
+    exceptions: dict[str, dict[date, int]] = defaultdict(dict)
+    for exc in session.scalars(select(CalendarExceptionRow)):
+        exceptions[exc.resource][exc.date] = exc.minutes
+    resources: dict[str, Resource] = {}
+    for row in session.scalars(select(ResourceRow).order_by(ResourceRow.code)):
+        mon, tue, wed, thu, fri, sat, sun = row.weekly_minutes
+        calendar = Calendar(
+            weekly_minutes=(mon, tue, wed, thu, fri, sat, sun),
+            exceptions=dict(exceptions.get(row.code, {})),
+        )
+        resources[row.code] = Resource(code=row.code, name=row.name, calendar=calendar)
+    return resources
+
+
+def _routings(session: Session) -> dict[str, tuple[Operation, ...]]:
+    routings: dict[str, list[Operation]] = defaultdict(list)
+    rows = session.scalars(select(OperationRow).order_by(OperationRow.sku, OperationRow.seq))
+    for row in rows:
+        routings[row.sku].append(
+            Operation(
+                seq=row.seq,
+                resource=row.resource,
+                setup_minutes=row.setup_minutes,
+                run_minutes_per_unit=Fraction(row.run_minutes_per_unit),
+            )
+        )
+    return {sku: tuple(ops) for sku, ops in routings.items()}
+
+
+def _bom(session: Session) -> dict[str, tuple[BomLine, ...]]:
+    bom: dict[str, list[BomLine]] = defaultdict(list)
+    for row in session.scalars(select(BomLineRow).order_by(BomLineRow.id)):
+        bom[row.parent].append(BomLine(component=row.component, qty_per=Fraction(row.qty_per)))
+    return {parent: tuple(lines) for parent, lines in bom.items()}

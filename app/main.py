@@ -1,0 +1,38 @@
+"""The ASGI application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app.db.engine import create_db_engine, create_session_factory
+from app.problems import register_problem_handlers
+from app.routers import checks, dataset, health
+from app.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    engine = create_db_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="orderpromise",
+        version="0.1.0",
+        summary="Can operations deliver this quantity on this date, and if not, when?",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = create_session_factory(engine)
+    register_problem_handlers(app)
+    app.include_router(health.router)
+    app.include_router(dataset.router)
+    app.include_router(checks.router)
+    return app

@@ -1,0 +1,115 @@
+"""Every error leaves as an RFC 9457 problem document; the handlers are registered in app.main."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from app.errors import DomainError, FieldError, ServiceUnavailable, from_pydantic
+from app.schemas.problem import PROBLEM_MEDIA_TYPE
+from app.solver.results import SolverTimeout
+
+log = logging.getLogger(__name__)
+TYPE_PREFIX = "urn:orderpromise:problem:"
+
+
+def problem_response(
+    status: int,
+    *,
+    slug: str,
+    title: str,
+    detail: str,
+    errors: Sequence[FieldError] = (),
+    extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": TYPE_PREFIX + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = [{"pointer": e.pointer, "message": e.message} for e in errors]
+    body |= extra or {}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)  # noqa: S101  (registered for DomainError only)
+    return problem_response(
+        exc.status,
+        slug=exc.slug,
+        title=exc.title,
+        detail=exc.detail,
+        errors=exc.errors,
+        extra=exc.extra,
+    )
+
+
+def _solver_timeout(request: Request, exc: Exception) -> JSONResponse:
+    return _domain_error(request, ServiceUnavailable(f"{exc}; try again or widen the time limit"))
+
+
+def _request_validation(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)  # noqa: S101
+    return problem_response(
+        422,
+        slug="validation-error",
+        title="Validation failed",
+        detail="the request is not valid",
+        errors=request_errors(exc.errors()),
+    )
+
+
+def request_errors(errors: Sequence[Any]) -> list[FieldError]:
+    """FastAPI's errors with pointers into the body: ("body", "lines", 0, "qty") -> /lines/0/qty.
+
+    Errors on query, path or header parameters keep their location as the first part.
+    """
+    result: list[FieldError] = []
+    for error in errors:
+        loc = tuple(error.get("loc", ()))
+        if error.get("type") == "json_invalid":
+            message = "malformed JSON: " + str(error.get("ctx", {}).get("error", error["msg"]))
+            result.append(FieldError("", message))
+        elif loc == ("body",) and error.get("type") == "missing":
+            result.append(FieldError("", "a JSON request body is required"))
+        else:
+            parts = loc[1:] if loc[:1] == ("body",) else loc
+            result.extend(from_pydantic([{"loc": parts, "msg": error["msg"]}]))
+    return result
+
+
+def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)  # noqa: S101
+    slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+    title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "HTTP error")
+    return problem_response(
+        exc.status_code,
+        slug=slug,
+        title=title,
+        detail=str(exc.detail),
+        headers=getattr(exc, "headers", None),
+    )
+
+
+def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error", exc_info=exc)
+    return problem_response(
+        500, slug="internal-error", title="Internal error", detail="an unexpected error occurred"
+    )
+
+
+def register_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(SolverTimeout, _solver_timeout)
+    app.add_exception_handler(RequestValidationError, _request_validation)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,60 @@
+"""The dataset document: replace all planning data, or export it."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from app.deps import SessionDep
+from app.errors import FieldError, Invalid
+from app.schemas.dataset import DatasetDocument, DatasetSummary
+from app.schemas.problem import problem_responses
+from app.services.dataset import export_dataset, import_dataset
+
+router = APIRouter(prefix="/v1/dataset", tags=["dataset"])
+
+_DOCUMENT_SCHEMA = {"$ref": "#/components/schemas/DatasetDocument"}
+
+
+@router.put(
+    "",
+    response_model=DatasetSummary,
+    responses=problem_responses(422),
+    # The body is read raw so that decimals parse exactly and every row error is reported;
+    # OpenAPI still documents it as a DatasetDocument.
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": _DOCUMENT_SCHEMA}},
+        }
+    },
+)
+async def put_dataset(request: Request, session: SessionDep) -> DatasetSummary:
+    """Replace all planning data with the document (atomic); an invalid one changes nothing."""
+    return import_dataset(session, parse_json_document(await request.body()))
+
+
+@router.get(
+    "",
+    response_class=JSONResponse,
+    responses={200: {"model": DatasetDocument, "description": "The dataset document"}},
+)
+def get_dataset(session: SessionDep) -> JSONResponse:
+    """Export the planning data as a dataset document (decimals as JSON numbers)."""
+    return JSONResponse(export_dataset(session))
+
+
+def parse_json_document(body: bytes) -> Any:
+    """JSON with numbers that have a fraction as Decimal (exact), or Invalid."""
+    if not body.strip():
+        raise Invalid("the request body is empty", [FieldError("", "a JSON document is required")])
+    try:
+        return json.loads(body, parse_float=Decimal)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise Invalid(
+            "the request body is not JSON", [FieldError("", f"malformed JSON: {exc}")]
+        ) from exc

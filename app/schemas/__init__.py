@@ -1,0 +1,1 @@
+"""Pydantic models of the HTTP and file formats (no table models here)."""

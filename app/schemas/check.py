@@ -1,0 +1,113 @@
+"""Check request and check result (SPEC section 3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, Strict
+
+from app.schemas.types import IsoDate
+
+Text = Annotated[str, Strict(), Field(min_length=1, max_length=200)]
+
+
+class CheckLineRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    line_ref: Text
+    sku: Annotated[str, Strict(), Field(min_length=1, max_length=64)]
+    # Strict: 2.5 and "3" are errors, not 2 and 3.
+    qty: Annotated[int, Strict(), Field(ge=1)]
+    requested_date: IsoDate
+
+
+class CheckRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    quote_ref: Text
+    customer: Text
+    as_of: IsoDate | None = Field(
+        default=None, description="Day 0 of the check; default: today in PROMISE_TIMEZONE."
+    )
+    ship_complete: Annotated[bool, Strict()] = False
+    lines: Annotated[list[CheckLineRequest], Field(min_length=1)]
+
+
+class StockTakeOut(BaseModel):
+    sku: str
+    date: dt.date
+    qty: int
+
+
+class PurchaseOut(BaseModel):
+    sku: str
+    qty: int
+    date: dt.date
+    order_by: dt.date
+
+
+class DayLoadOut(BaseModel):
+    date: dt.date
+    minutes: int
+
+
+class OperationLoadOut(BaseModel):
+    seq: int
+    resource: str
+    minutes: int
+    loads: list[DayLoadOut]
+
+
+class ProductionLotOut(BaseModel):
+    sku: str
+    qty: int
+    start_date: dt.date
+    ready_date: dt.date
+    operations: list[OperationLoadOut]
+
+
+class PlanOut(BaseModel):
+    stock: list[StockTakeOut]
+    purchases: list[PurchaseOut]
+    production: list[ProductionLotOut]
+
+
+class ConstraintOut(BaseModel):
+    """What binds; optional members are null when they do not apply."""
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    kind: Literal["stock", "lead_time", "capacity", "material", "horizon"]
+    sku: str | None = None
+    resource: str | None = None
+    from_date: dt.date | None = Field(default=None, alias="from")
+    until_date: dt.date | None = Field(default=None, alias="until")
+    detail: str
+
+
+class CheckLineResult(BaseModel):
+    line_ref: str
+    sku: str
+    qty: int
+    requested_date: dt.date
+    feasible_on_requested_date: bool
+    qty_on_requested_date: int
+    earliest_date: dt.date | None
+    promised_date: dt.date | None
+    delivery_date: dt.date | None
+    plan: PlanOut
+    constraints: list[ConstraintOut]
+    method: Literal["stock", "purchase", "fast", "cp-sat"]
+
+
+class CheckResult(BaseModel):
+    id: str
+    quote_ref: str
+    customer: str
+    as_of: dt.date
+    status: Literal["feasible", "counter_proposal", "infeasible"]
+    promise_date: dt.date | None
+    ship_complete: bool
+    created_at: dt.datetime
+    lines: list[CheckLineResult]

@@ -1,0 +1,144 @@
+"""The dataset document (SPEC section 1): one shape for import and export.
+
+Rows are models of their own because the import validates each row separately: a type error in
+one row must not hide a duplicate or a broken reference in another (see
+app.services.dataset_validation). Decimal fields are Decimal so that 6.5 stays exactly 6.5; the
+import parses JSON numbers straight into Decimal.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator
+
+from app.schemas.types import IsoDate
+
+WholeNumber = Annotated[int, Strict()]
+NonNegative = Annotated[int, Strict(), Field(ge=0)]
+DayMinutes = Annotated[int, Strict(), Field(ge=0, le=1440)]
+Key = Annotated[str, Strict(), Field(min_length=1, max_length=64)]
+Ref = Annotated[str, Strict(), Field(min_length=1, max_length=128)]
+Name = Annotated[str, Strict(), Field(max_length=200)]
+# 15 significant digits: every such decimal survives a JSON client that parses numbers as floats.
+PositiveDecimal = Annotated[Decimal, Field(gt=0, max_digits=15, allow_inf_nan=False)]
+
+
+class Row(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _number_only(value: Any) -> Any:
+    # Decimal would accept "6.5" or true; the document carries numbers.
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        msg = "must be a JSON number"
+        raise ValueError(msg)
+    return value
+
+
+class ItemDoc(Row):
+    sku: Key
+    name: Name
+    kind: Literal["purchased", "manufactured"]
+    # The key is required for a purchased item (null: cannot be re-ordered inside the horizon)
+    # and absent for a manufactured one; the cross checks enforce that.
+    lead_time_days: Annotated[int, Strict(), Field(ge=0, le=3650)] | None = None
+
+
+class CalendarExceptionDoc(Row):
+    date: IsoDate
+    minutes: DayMinutes
+
+
+class CalendarDoc(Row):
+    weekly_minutes: Annotated[list[DayMinutes], Field(min_length=7, max_length=7)]
+    exceptions: list[CalendarExceptionDoc] = Field(default_factory=list)
+
+
+class ResourceDoc(Row):
+    code: Key
+    name: Name
+    calendar: CalendarDoc
+
+
+class OperationDoc(Row):
+    seq: NonNegative
+    resource: Key
+    setup_minutes: NonNegative
+    run_minutes_per_unit: PositiveDecimal
+
+    _number = field_validator("run_minutes_per_unit", mode="before")(_number_only)
+
+
+class RoutingDoc(Row):
+    sku: Key
+    operations: list[OperationDoc]
+
+
+class BomLineDoc(Row):
+    parent: Key
+    component: Key
+    qty_per: PositiveDecimal
+
+    _number = field_validator("qty_per", mode="before")(_number_only)
+
+
+class InventoryDoc(Row):
+    sku: Key
+    on_hand: NonNegative
+
+
+class SupplyDoc(Row):
+    ref: Ref
+    sku: Key
+    qty: NonNegative
+    date: IsoDate
+
+
+class DemandDoc(Row):
+    ref: Ref
+    sku: Key
+    qty: NonNegative
+    date: IsoDate
+
+
+class LoadDoc(Row):
+    ref: Ref
+    resource: Key
+    date: IsoDate
+    minutes: NonNegative
+
+
+class DatasetDocument(Row):
+    """All planning data of the site. Lists left out are empty."""
+
+    holidays: list[IsoDate] = Field(default_factory=list)
+    items: list[ItemDoc] = Field(default_factory=list)
+    resources: list[ResourceDoc] = Field(default_factory=list)
+    routings: list[RoutingDoc] = Field(default_factory=list)
+    bom: list[BomLineDoc] = Field(default_factory=list)
+    inventory: list[InventoryDoc] = Field(default_factory=list)
+    supply: list[SupplyDoc] = Field(default_factory=list)
+    demand: list[DemandDoc] = Field(default_factory=list)
+    load: list[LoadDoc] = Field(default_factory=list)
+
+
+# Row model per list of the document, in the order errors are reported.
+ROW_MODELS: dict[str, type[Row]] = {
+    "items": ItemDoc,
+    "resources": ResourceDoc,
+    "routings": RoutingDoc,
+    "bom": BomLineDoc,
+    "inventory": InventoryDoc,
+    "supply": SupplyDoc,
+    "demand": DemandDoc,
+    "load": LoadDoc,
+}
+
+
+class DatasetSummary(BaseModel):
+    """Answer to an import: rows per list and the new data version."""
+
+    counts: dict[str, int]
+    data_version: int

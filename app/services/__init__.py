@@ -1,0 +1,1 @@
+"""Use cases; the session dependency commits, services never do (docs/architecture.md)."""

@@ -1,0 +1,122 @@
+"""The check use case: validate, ask the engine, store the answer (SPEC sections 2 and 3)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from app.db.checks import add_check, get_check
+from app.db.queries import get_data_version, load_plant
+from app.errors import FieldError, Invalid, NotFound, pointer
+from app.schemas.check import CheckRequest, CheckResult
+from app.services.check_results import to_check_result
+from app.services.planning_cache import planning_cache
+from app.settings import Settings
+from app.solver.engine import SolverSettings, check_quote
+from app.solver.plant import Plant, Reservations
+from app.solver.results import LineRequest
+
+
+def run_check(session: Session, settings: Settings, request: CheckRequest) -> CheckResult:
+    as_of = request.as_of or today(settings)
+    version, plant = current_plant(session)
+    _check_business_rules(request, plant, as_of, settings.horizon_days)
+
+    state = planning_cache.state(
+        _database_key(session), version, plant, as_of, settings.horizon_days
+    )
+    quote = check_quote(
+        state.with_reservations(Reservations()),
+        [
+            LineRequest(
+                line_ref=line.line_ref,
+                sku=line.sku,
+                qty=line.qty,
+                requested_date=line.requested_date,
+            )
+            for line in request.lines
+        ],
+        request.ship_complete,
+        solver_settings(settings),
+    )
+
+    check_id = str(uuid.uuid4())
+    created_at = datetime.now(UTC)
+    result = to_check_result(check_id, request, quote, created_at)
+    add_check(
+        session,
+        check_id=check_id,
+        quote_ref=request.quote_ref,
+        customer=request.customer,
+        as_of=as_of,
+        status=result.status,
+        created_at=created_at,
+        request=request.model_dump(mode="json") | {"as_of": as_of.isoformat()},
+        result=result.model_dump(mode="json"),
+    )
+    return result
+
+
+def read_check(session: Session, check_id: str) -> CheckResult:
+    row = get_check(session, check_id)
+    if row is None:
+        raise NotFound(f"no check with id {check_id}")
+    return CheckResult.model_validate(row.result)
+
+
+def today(settings: Settings) -> date:
+    return datetime.now(settings.zone).date()
+
+
+def solver_settings(settings: Settings) -> SolverSettings:
+    return SolverSettings(
+        time_limit_seconds=settings.solver_time_limit_seconds, workers=settings.solver_workers
+    )
+
+
+def current_plant(session: Session) -> tuple[int, Plant]:
+    """The data version and its plant, from the cache unless the version changed."""
+    database = _database_key(session)
+    version = get_data_version(session)
+
+    def load() -> Plant | None:
+        plant = load_plant(session)
+        # A change committed while loading (possible under READ COMMITTED) would be cached
+        # under the wrong version: then use the plant once, but do not cache it.
+        return plant if get_data_version(session) == version else None
+
+    cached = planning_cache.plant(database, version, load)
+    return version, cached if cached is not None else load_plant(session)
+
+
+def _check_business_rules(
+    request: CheckRequest, plant: Plant, as_of: date, horizon_days: int
+) -> None:
+    last_day = as_of + timedelta(days=horizon_days - 1)
+    errors: list[FieldError] = []
+    for i, line in enumerate(request.lines):
+        if line.sku not in plant.items:
+            errors.append(FieldError(pointer("lines", i, "sku"), f"unknown sku {line.sku}"))
+        if line.requested_date < as_of:
+            errors.append(
+                FieldError(
+                    pointer("lines", i, "requested_date"),
+                    f"requested date {line.requested_date} is before as_of {as_of}",
+                )
+            )
+        elif line.requested_date > last_day:
+            errors.append(
+                FieldError(
+                    pointer("lines", i, "requested_date"),
+                    f"requested date {line.requested_date} is beyond the horizon "
+                    f"(last day {last_day})",
+                )
+            )
+    if errors:
+        raise Invalid("the check request is not valid for this plant", errors)
+
+
+def _database_key(session: Session) -> str:
+    return session.get_bind().engine.url.render_as_string(hide_password=True)

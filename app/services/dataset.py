@@ -1,0 +1,144 @@
+"""Import and export of the dataset document (SPEC section 1)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.models import (
+    BomLineRow,
+    CalendarExceptionRow,
+    DemandRow,
+    HolidayRow,
+    InventoryRow,
+    ItemRow,
+    LoadRow,
+    OperationRow,
+    ResourceRow,
+    SupplyRow,
+)
+from app.db.planning import replace_planning_data
+from app.schemas.dataset import ROW_MODELS, DatasetDocument, DatasetSummary
+from app.services.dataset_validation import validate_dataset
+
+
+def import_dataset(session: Session, raw: Any) -> DatasetSummary:
+    """Validate `raw` (JSON with numbers parsed as Decimal) and replace all planning data.
+
+    Raises Invalid with every error; the caller's transaction makes the replacement atomic.
+    """
+    doc = validate_dataset(raw)
+    version = replace_planning_data(session, _rows(doc))
+    counts = {"holidays": len(doc.holidays)} | {
+        name: len(getattr(doc, name)) for name in ROW_MODELS
+    }
+    return DatasetSummary(counts=counts, data_version=version)
+
+
+def _rows(doc: DatasetDocument) -> dict[type[Any], list[dict[str, Any]]]:
+    return {
+        ItemRow: [item.model_dump() for item in doc.items],
+        ResourceRow: [
+            {"code": r.code, "name": r.name, "weekly_minutes": list(r.calendar.weekly_minutes)}
+            for r in doc.resources
+        ],
+        CalendarExceptionRow: [
+            {"resource": r.code, "date": e.date, "minutes": e.minutes}
+            for r in doc.resources
+            for e in r.calendar.exceptions
+        ],
+        HolidayRow: [{"date": day} for day in doc.holidays],
+        OperationRow: [
+            op.model_dump() | {"sku": r.sku, "run_minutes_per_unit": str(op.run_minutes_per_unit)}
+            for r in doc.routings
+            for op in r.operations
+        ],
+        BomLineRow: [line.model_dump() | {"qty_per": str(line.qty_per)} for line in doc.bom],
+        InventoryRow: [row.model_dump() for row in doc.inventory],
+        SupplyRow: [row.model_dump() for row in doc.supply],
+        DemandRow: [row.model_dump() for row in doc.demand],
+        LoadRow: [row.model_dump() for row in doc.load],
+    }
+
+
+def export_dataset(session: Session) -> dict[str, Any]:
+    """The planning data as a JSON-ready dataset document (decimals as JSON numbers)."""
+    exceptions: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for exc in session.scalars(
+        select(CalendarExceptionRow).order_by(
+            CalendarExceptionRow.resource, CalendarExceptionRow.date
+        )
+    ):
+        exceptions[exc.resource].append({"date": exc.date.isoformat(), "minutes": exc.minutes})
+    operations: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for op in session.scalars(select(OperationRow).order_by(OperationRow.sku, OperationRow.seq)):
+        operations[op.sku].append(
+            {
+                "seq": op.seq,
+                "resource": op.resource,
+                "setup_minutes": op.setup_minutes,
+                "run_minutes_per_unit": json_number(op.run_minutes_per_unit),
+            }
+        )
+    return {
+        "holidays": [
+            d.isoformat()
+            for d in session.scalars(select(HolidayRow.date).order_by(HolidayRow.date))
+        ],
+        "items": [_item(row) for row in session.scalars(select(ItemRow).order_by(ItemRow.sku))],
+        "resources": [
+            {
+                "code": row.code,
+                "name": row.name,
+                "calendar": {
+                    "weekly_minutes": list(row.weekly_minutes),
+                    "exceptions": exceptions.get(row.code, []),
+                },
+            }
+            for row in session.scalars(select(ResourceRow).order_by(ResourceRow.code))
+        ],
+        "routings": [{"sku": sku, "operations": ops} for sku, ops in operations.items()],
+        "bom": [
+            {"parent": row.parent, "component": row.component, "qty_per": json_number(row.qty_per)}
+            for row in session.scalars(select(BomLineRow).order_by(BomLineRow.id))
+        ],
+        "inventory": [
+            {"sku": row.sku, "on_hand": row.on_hand}
+            for row in session.scalars(select(InventoryRow).order_by(InventoryRow.sku))
+        ],
+        "supply": [
+            {"ref": r.ref, "sku": r.sku, "qty": r.qty, "date": r.date.isoformat()}
+            for r in session.scalars(select(SupplyRow).order_by(SupplyRow.ref))
+        ],
+        "demand": [
+            {"ref": r.ref, "sku": r.sku, "qty": r.qty, "date": r.date.isoformat()}
+            for r in session.scalars(select(DemandRow).order_by(DemandRow.ref))
+        ],
+        "load": [
+            {"ref": r.ref, "resource": r.resource, "date": r.date.isoformat(), "minutes": r.minutes}
+            for r in session.scalars(select(LoadRow).order_by(LoadRow.ref))
+        ],
+    }
+
+
+def _item(row: ItemRow) -> dict[str, Any]:
+    item: dict[str, Any] = {"sku": row.sku, "name": row.name, "kind": row.kind}
+    if row.kind == "purchased":
+        item["lead_time_days"] = row.lead_time_days
+    return item
+
+
+def json_number(text: str) -> int | float:
+    """An exact decimal text as a JSON number: 1 stays 1, 6.5 stays 6.5.
+
+    Validation caps decimals at 15 significant digits, so the float is the shortest
+    representation of the same decimal and prints back exactly.
+    """
+    value = Decimal(text)
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
