@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from app.solver.plant import CapacityUse, Reservations, StockMove
+
 QuoteStatus = Literal["feasible", "counter_proposal", "infeasible"]
 ConstraintKind = Literal["stock", "lead_time", "capacity", "material", "horizon"]
 Method = Literal["stock", "purchase", "fast", "cp-sat"]
@@ -64,6 +66,18 @@ class Plan:
     stock: tuple[StockTake, ...] = ()
     purchases: tuple[Purchase, ...] = ()
     production: tuple[ProductionLot, ...] = ()
+
+    def reservations(self) -> Reservations:
+        """What holding this plan takes: its stock per item and day, its minutes per resource and day."""
+        return Reservations(
+            stock=tuple(StockMove(take.sku, take.qty, take.date) for take in self.stock),
+            capacity=tuple(
+                CapacityUse(op.resource, load.date, load.minutes)
+                for lot in self.production
+                for op in lot.operations
+                for load in op.loads
+            ),
+        )
 
 
 @dataclass(frozen=True, slots=True)

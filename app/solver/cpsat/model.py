@@ -1,0 +1,158 @@
+"""Build the CP-SAT model of one line, solve it, and map every status.
+
+Only the line's supply tree, its resources and the days up to ``last_day`` are modelled. Three
+goals share one model: the earliest day for the full quantity, the most that can be delivered on
+a given day, and an as-late-as-possible plan for a fixed day and quantity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from ortools.sat.python import cp_model
+
+from app.solver.cpsat import rules
+from app.solver.cpsat.extract import extract_plan
+from app.solver.cpsat.variables import LineVars, NodeVars, UseVars, new_node_vars
+from app.solver.plan import DayPlan
+from app.solver.results import SolverTimeout
+from app.solver.state import PlanningState
+from app.solver.tree import ProductionNode, build_tree
+
+
+@dataclass(frozen=True, slots=True)
+class SolverSettings:
+    time_limit_seconds: float = 10.0
+    workers: int = 1
+    random_seed: int = 0
+
+
+class Goal(Enum):
+    EARLIEST_DAY = "the earliest date"
+    MOST_QTY = "the quantity possible on the requested date"
+    LATEST_PLAN = "a plan"
+
+
+def earliest_day(
+    state: PlanningState, sku: str, qty: int, first: int, last: int, settings: SolverSettings
+) -> int | None:
+    """The earliest day in [first, last] on which all of ``qty`` can be delivered, or None."""
+    built = _build(state, sku, (qty, qty), (first, last), tight_start=False)
+    built.model.minimize(built.line.day)
+    solver = _solve(built.model, settings, sku, Goal.EARLIEST_DAY)
+    return None if solver is None else solver.value(built.line.day)
+
+
+def most_qty(state: PlanningState, sku: str, qty: int, day: int, settings: SolverSettings) -> int:
+    """The largest quantity <= ``qty`` deliverable on ``day`` (0 is always possible)."""
+    built = _build(state, sku, (0, qty), (day, day), tight_start=False)
+    built.model.maximize(built.line.qty)
+    solver = _solve(built.model, settings, sku, Goal.MOST_QTY)
+    if solver is None:
+        raise RuntimeError("delivering nothing is always possible; the model is wrong")
+    return solver.value(built.line.qty)
+
+
+def latest_plan(
+    state: PlanningState, sku: str, qty: int, day: int, settings: SolverSettings
+) -> DayPlan | None:
+    """A plan for ``qty`` on ``day`` with its work as late as possible, or None if impossible."""
+    built = _build(state, sku, (qty, qty), (day, day), tight_start=True)
+    # Minutes weighted by their day: the later the work, the more early capacity stays free.
+    built.model.maximize(
+        sum(
+            day_index * work
+            for node in built.line.nodes
+            for op in node.operations
+            for day_index, work in op.work.items()
+        )
+    )
+    solver = _solve(built.model, settings, sku, Goal.LATEST_PLAN)
+    return None if solver is None else extract_plan(solver, built.line)
+
+
+@dataclass(slots=True)
+class _Built:
+    model: cp_model.CpModel
+    line: LineVars
+
+
+def _build(
+    state: PlanningState,
+    sku: str,
+    qty_range: tuple[int, int],
+    day_range: tuple[int, int],
+    *,
+    tight_start: bool,
+) -> _Built:
+    first_day, last_day = day_range
+    max_lot = qty_range[1] - min(qty_range[1], state.stock_atp(sku, first_day))
+    tree = build_tree(state, sku, max_lot)
+    model = cp_model.CpModel()
+    nodes: list[NodeVars] = []
+
+    def add_node(node: ProductionNode) -> NodeVars:
+        node_vars = new_node_vars(model, state, node, last_day)
+        nodes.append(node_vars)
+        for use in node.components:
+            tag = f"n{node.index}_{use.item.sku}"
+            use_vars = UseVars(
+                use,
+                need=model.new_int_var(0, use.max_need, f"{tag}_need"),
+                atp_on_start=model.new_int_var(0, _max_atp(state, use.item.sku), f"{tag}_atp"),
+                from_stock=model.new_int_var(0, use.max_need, f"{tag}_stock"),
+                rest=model.new_int_var(0, use.max_need, f"{tag}_rest"),
+                child=add_node(use.child) if use.child is not None else None,
+            )
+            node_vars.uses.append(use_vars)
+        return node_vars
+
+    root = add_node(tree.root)
+    line = LineVars(
+        sku=sku,
+        qty=model.new_int_var(qty_range[0], qty_range[1], f"{sku}_qty"),
+        day=model.new_int_var(first_day, last_day, f"{sku}_day"),
+        from_stock=model.new_int_var(0, qty_range[1], f"{sku}_from_stock"),
+        root=root,
+        nodes=nodes,
+    )
+    rules.line_is_served_stock_first(model, state, line, last_day)
+    for node in nodes:
+        rules.lot_needs_setup_and_run_minutes(model, node)
+        rules.operation_works_only_within_its_window(model, node)
+        if tight_start:
+            rules.production_starts_on_its_first_working_day(model, node)
+        rules.components_are_taken_on_the_start_day(model, state, node, last_day)
+        rules.purchases_arrive_after_lead_time(model, node)
+        rules.made_components_are_ready_on_the_start_day(model, node)
+    rules.resources_stay_within_free_minutes(model, state, nodes)
+    rules.shared_stock_is_split_within_atp(model, nodes)
+    return _Built(model, line)
+
+
+def _max_atp(state: PlanningState, sku: str) -> int:
+    return int(state.atp[sku].max())
+
+
+def _solve(
+    model: cp_model.CpModel, settings: SolverSettings, sku: str, goal: Goal
+) -> cp_model.CpSolver | None:
+    """Solve and map the status: INFEASIBLE is an ordinary "cannot", no proof is never a guess."""
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = settings.time_limit_seconds
+    solver.parameters.num_workers = settings.workers
+    solver.parameters.random_seed = settings.random_seed
+    status = solver.solve(model)
+    if status == cp_model.OPTIMAL:
+        return solver
+    if status == cp_model.FEASIBLE:
+        # Any feasible plan is a valid plan; a date or quantity must be proven optimal.
+        if goal is Goal.LATEST_PLAN:
+            return solver
+        raise SolverTimeout(sku, goal.value)
+    if status == cp_model.INFEASIBLE:
+        return None
+    if status == cp_model.UNKNOWN:
+        raise SolverTimeout(sku, goal.value)
+    raise RuntimeError(f"invalid CP-SAT model: {model.validate()}")

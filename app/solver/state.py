@@ -1,0 +1,140 @@
+"""The planning state: the plant turned into day-indexed arrays for one ``as_of`` and horizon.
+
+Built once per data version and ``as_of`` (the service caches it); reservations and the lines
+already planned in a quote are applied as cheap copy-on-write deltas, so a check never rebuilds
+the whole state.
+
+Day 0 is ``as_of``; days run 0..H-1 (SPEC section 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import numpy.typing as npt
+
+from app.solver.plant import CapacityUse, Plant, Reservations, StockMove
+
+IntArray = npt.NDArray[np.int64]
+
+
+def calendar_minutes(plant: Plant, code: str, as_of: date, horizon_days: int) -> IntArray:
+    """Calendar minutes of a resource per day: weekly pattern, holidays, then exceptions."""
+    calendar = plant.resources[code].calendar
+    weekday0 = as_of.weekday()
+    weekly = np.array(calendar.weekly_minutes, dtype=np.int64)
+    minutes = weekly[(np.arange(horizon_days) + weekday0) % 7]
+    for holiday in plant.holidays:
+        day = (holiday - as_of).days
+        if 0 <= day < horizon_days:
+            minutes[day] = 0
+    # An exception beats a holiday: the resource works that day as the exception says.
+    for when, value in calendar.exceptions.items():
+        day = (when - as_of).days
+        if 0 <= day < horizon_days:
+            minutes[day] = value
+    return minutes
+
+
+def _suffix_min_atp(projected: IntArray) -> IntArray:
+    """ATP(d) = max(0, min over t in [d, H) of P[t])."""
+    suffix_min = np.minimum.accumulate(projected[::-1])[::-1]
+    return np.maximum(suffix_min, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanningState:
+    plant: Plant
+    as_of: date
+    horizon_days: int
+    # Free minutes per resource and day (never below 0).
+    free: dict[str, IntArray]
+    # Projected stock P[s][t] per item and day, and its stock ATP.
+    projected: dict[str, IntArray]
+    atp: dict[str, IntArray]
+
+    @classmethod
+    def build(cls, plant: Plant, as_of: date, horizon_days: int) -> PlanningState:
+        h = horizon_days
+        free: dict[str, IntArray] = {}
+        booked: dict[str, IntArray] = {
+            code: np.zeros(h, dtype=np.int64) for code in plant.resources
+        }
+        for use in plant.load:
+            day = (use.date - as_of).days
+            # Load on days before as_of is past and takes nothing.
+            if 0 <= day < h:
+                booked[use.resource][day] += use.minutes
+        for code in plant.resources:
+            cal = calendar_minutes(plant, code, as_of, h)
+            free[code] = np.maximum(cal - booked[code], 0)
+
+        deltas: dict[str, IntArray] = {sku: np.zeros(h, dtype=np.int64) for sku in plant.items}
+        for sku, qty in plant.on_hand.items():
+            deltas[sku][0] += qty
+        for move in plant.supply:
+            if (day := _clamped_day(move.date, as_of, h)) is not None:
+                deltas[move.sku][day] += move.qty
+        for move in plant.demand:
+            if (day := _clamped_day(move.date, as_of, h)) is not None:
+                deltas[move.sku][day] -= move.qty
+        projected = {sku: np.cumsum(d) for sku, d in deltas.items()}
+        atp = {sku: _suffix_min_atp(p) for sku, p in projected.items()}
+        return cls(plant, as_of, h, free, projected, atp)
+
+    # -- deltas -----------------------------------------------------------------------------
+
+    def with_reservations(self, reservations: Reservations) -> PlanningState:
+        """The state seen by a check: held and confirmed promises take their stock and minutes."""
+        return self.taking(reservations.stock, reservations.capacity)
+
+    def taking(self, stock: Iterable[StockMove], capacity: Iterable[CapacityUse]) -> PlanningState:
+        """A new state with stock taken and minutes used; only touched arrays are copied."""
+        h = self.horizon_days
+        free = dict(self.free)
+        projected = dict(self.projected)
+        atp = dict(self.atp)
+        copied_resources: set[str] = set()
+        for use in capacity:
+            day = (use.date - self.as_of).days
+            # Reserved minutes on days before as_of are past and take nothing.
+            if not 0 <= day < h or use.resource not in free:
+                continue
+            if use.resource not in copied_resources:
+                free[use.resource] = free[use.resource].copy()
+                copied_resources.add(use.resource)
+            free[use.resource][day] = max(0, int(free[use.resource][day]) - use.minutes)
+        touched: set[str] = set()
+        for move in stock:
+            day = _clamped_day(move.date, self.as_of, h)
+            if move.sku not in projected or day is None:
+                continue
+            if move.sku not in touched:
+                projected[move.sku] = projected[move.sku].copy()
+                touched.add(move.sku)
+            projected[move.sku][day:] -= move.qty
+        for sku in touched:
+            atp[sku] = _suffix_min_atp(projected[sku])
+        return PlanningState(self.plant, self.as_of, h, free, projected, atp)
+
+    # -- lookups ----------------------------------------------------------------------------
+
+    def day_of(self, when: date) -> int:
+        return (when - self.as_of).days
+
+    def date_of(self, day: int) -> date:
+        return self.as_of + timedelta(days=day)
+
+    def stock_atp(self, sku: str, day: int) -> int:
+        return int(self.atp[sku][day])
+
+
+def _clamped_day(when: date, as_of: date, horizon_days: int) -> int | None:
+    """Stock moves before as_of count on day 0; those past the horizon never arrive in it."""
+    day = (when - as_of).days
+    if day >= horizon_days:
+        return None
+    return max(day, 0)

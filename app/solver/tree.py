@@ -1,0 +1,79 @@
+"""The line's supply tree: one production node per lot that may have to be made.
+
+Each need in the tree is made as one lot (SPEC section 2, no lot splitting), so a manufactured
+item used twice in the tree gets two nodes. Nodes whose need can never exceed the stock that is
+there for them are not expanded: they can only ever be served from stock.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from app.solver.lots import component_need
+from app.solver.plant import BomLine, Item, Operation
+from app.solver.state import PlanningState
+
+
+@dataclass(slots=True)
+class ComponentUse:
+    """A component need of a production node: taken on the node's start day."""
+
+    item: Item
+    qty_per: Fraction
+    # Upper bound of the need (from the largest lot the parent can have).
+    max_need: int
+    # The lot made for the part not served from stock, when the item is manufactured.
+    child: ProductionNode | None = None
+    # Shared with other uses of the same item in this tree (stock is then split jointly).
+    shared: bool = False
+
+
+@dataclass(slots=True)
+class ProductionNode:
+    index: int
+    sku: str
+    operations: tuple[Operation, ...]
+    max_lot: int
+    components: list[ComponentUse] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class SupplyTree:
+    root: ProductionNode
+    nodes: list[ProductionNode]
+
+    def uses(self) -> list[tuple[ProductionNode, ComponentUse]]:
+        return [(node, use) for node in self.nodes for use in node.components]
+
+
+def build_tree(state: PlanningState, sku: str, max_lot: int) -> SupplyTree:
+    plant = state.plant
+    usage = Counter[str]()
+    _count_uses(plant.bom, sku, usage)
+    nodes: list[ProductionNode] = []
+
+    def expand(node_sku: str, lot_bound: int) -> ProductionNode:
+        node = ProductionNode(len(nodes), node_sku, plant.routings[node_sku], lot_bound)
+        nodes.append(node)
+        for line in plant.bom.get(node_sku, ()):
+            item = plant.items[line.component]
+            need_bound = component_need(lot_bound, line.qty_per)
+            use = ComponentUse(item, line.qty_per, need_bound, shared=usage[item.sku] > 1)
+            # ATP only grows with the day, so ATP on day 0 is the least stock this use can see.
+            always_in_stock = not use.shared and state.stock_atp(item.sku, 0) >= need_bound
+            if item.kind == "manufactured" and need_bound > 0 and not always_in_stock:
+                use.child = expand(item.sku, need_bound)
+            node.components.append(use)
+        return node
+
+    root = expand(sku, max_lot)
+    return SupplyTree(root, nodes)
+
+
+def _count_uses(bom: Mapping[str, tuple[BomLine, ...]], sku: str, usage: Counter[str]) -> None:
+    for line in bom.get(sku, ()):
+        usage[line.component] += 1
+        _count_uses(bom, line.component, usage)
