@@ -1,0 +1,94 @@
+"""Every API test runs on SQLite (a fresh file per test) and on PostgreSQL (one database per
+session, created here, migrated with Alembic, truncated before each test, dropped at the end).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, make_url, text
+from sqlalchemy.orm import Session
+
+from app.db.base import Base
+from app.db.engine import create_db_engine, create_session_factory
+from app.db.migrate import upgrade_to_head
+from app.main import create_app
+from app.settings import Settings
+
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
+# Kept across tests: the counter only grows, so cached planning states never go stale.
+NOT_TRUNCATED = {"data_version"}
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    admin_url = make_url(os.environ.get("PROMISE_TEST_POSTGRES_URL", DEFAULT_POSTGRES))
+    admin_dsn = admin_url.set(drivername="postgresql").render_as_string(hide_password=False)
+    try:
+        admin = psycopg.connect(admin_dsn, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        if os.environ.get("PROMISE_TEST_REQUIRE_POSTGRES"):
+            pytest.fail(f"PostgreSQL is required but does not answer: {exc}")
+        pytest.skip(f"PostgreSQL does not answer: {exc}")
+    name = f"orderpromise_test_{secrets.token_hex(6)}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    url = admin_url.set(drivername="postgresql+psycopg", database=name)
+    url_text = url.render_as_string(hide_password=False)
+    try:
+        upgrade_to_head(url_text)
+        yield url_text
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_engine(postgres_url: str) -> Iterator[Engine]:
+    engine = create_db_engine(postgres_url)
+    yield engine
+    engine.dispose()
+
+
+def _truncate(engine: Engine) -> None:
+    tables = [t.name for t in Base.metadata.sorted_tables if t.name not in NOT_TRUNCATED]
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty database of each backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+        upgrade_to_head(url)
+        return url
+    engine: Engine = request.getfixturevalue("postgres_engine")
+    _truncate(engine)
+    url_text: str = request.getfixturevalue("postgres_url")
+    return url_text
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, auth=False)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def session(database_url: str) -> Iterator[Session]:
+    """A session on the test database, for looking behind the API."""
+    engine = create_db_engine(database_url)
+    with create_session_factory(engine)() as db_session:
+        yield db_session
+    engine.dispose()

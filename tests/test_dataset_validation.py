@@ -1,0 +1,218 @@
+"""Each cross-reference rule of the dataset document, without a database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from app.errors import Invalid
+from app.services.dataset_validation import validate_dataset
+from tests.factories import golden_dataset
+
+Mutation = Callable[[dict[str, Any]], None]
+
+
+def _errors(doc: dict[str, Any]) -> list[tuple[str, str]]:
+    with pytest.raises(Invalid) as caught:
+        validate_dataset(doc)
+    return [(e.pointer, e.message) for e in caught.value.errors]
+
+
+def test_the_golden_plant_is_valid() -> None:
+    doc = validate_dataset(golden_dataset())
+    assert doc.routings[1].operations[0].run_minutes_per_unit == Decimal("6.5")
+
+
+CASES: list[tuple[str, Mutation, str, str]] = [
+    (
+        "duplicate resource",
+        lambda d: d["resources"].append(dict(d["resources"][0])),
+        "/resources/4/code",
+        "duplicate code WELD",
+    ),
+    (
+        "duplicate supply ref",
+        lambda d: d["supply"].append(dict(d["supply"][0])),
+        "/supply/3/ref",
+        "duplicate ref PO-1001",
+    ),
+    (
+        "duplicate routing",
+        lambda d: d["routings"].append(dict(d["routings"][1])),
+        "/routings/2/sku",
+        "duplicate routing for WHEEL",
+    ),
+    (
+        "duplicate seq",
+        lambda d: d["routings"][0]["operations"].append(dict(d["routings"][0]["operations"][0])),
+        "/routings/0/operations/3/seq",
+        "duplicate seq 10 in the routing of BIKE",
+    ),
+    (
+        "duplicate bom line",
+        lambda d: d["bom"].append(dict(d["bom"][0])),
+        "/bom/5/component",
+        "duplicate BOM line BIKE -> FRAME",
+    ),
+    (
+        "unknown operation resource",
+        lambda d: d["routings"][0]["operations"][0].update(resource="LASER"),
+        "/routings/0/operations/0/resource",
+        "unknown resource LASER",
+    ),
+    (
+        "unknown load resource",
+        lambda d: d["load"][0].update(resource="LASER"),
+        "/load/0/resource",
+        "unknown resource LASER",
+    ),
+    (
+        "unknown demand sku",
+        lambda d: d["demand"][0].update(sku="TRIKE"),
+        "/demand/0/sku",
+        "unknown item TRIKE",
+    ),
+    (
+        "unknown inventory sku",
+        lambda d: d["inventory"][0].update(sku="TRIKE"),
+        "/inventory/0/sku",
+        "unknown item TRIKE",
+    ),
+    (
+        "purchased without lead time key",
+        lambda d: d["items"][2].pop("lead_time_days"),
+        "/items/2/lead_time_days",
+        "a purchased item needs lead_time_days (null if it cannot be re-ordered)",
+    ),
+    (
+        "manufactured with a lead time",
+        lambda d: d["items"][0].update(lead_time_days=3),
+        "/items/0/lead_time_days",
+        "a manufactured item has no lead time: its routing decides",
+    ),
+    (
+        "manufactured without routing",
+        lambda d: d["routings"].pop(1),
+        "/items/1",
+        "manufactured item WHEEL has no routing",
+    ),
+    (
+        "routing without operations",
+        lambda d: d["routings"][1].update(operations=[]),
+        "/routings/1/operations",
+        "needs at least one operation",
+    ),
+    (
+        "purchased item with a BOM",
+        lambda d: d["bom"].append({"parent": "RIM", "component": "SPOKE", "qty_per": 1}),
+        "/bom/5/parent",
+        "purchased item RIM cannot have BOM components",
+    ),
+    (
+        "self cycle",
+        lambda d: d["bom"].append({"parent": "WHEEL", "component": "WHEEL", "qty_per": 1}),
+        "/bom/5",
+        "BOM cycle: WHEEL -> WHEEL",
+    ),
+    (
+        "duplicate holiday",
+        lambda d: d["holidays"].append("2026-12-25"),
+        "/holidays/2",
+        "duplicate holiday 2026-12-25",
+    ),
+    (
+        "holiday not a date",
+        lambda d: d["holidays"].append("25/12/2026"),
+        "/holidays/2",
+        "Input should be a valid date or datetime, invalid character in year",
+    ),
+    (
+        "unknown list",
+        lambda d: d.update(machines=[]),
+        "/machines",
+        "unknown list: not part of a dataset document",
+    ),
+    (
+        "extra field in a row",
+        lambda d: d["items"][0].update(colour="red"),
+        "/items/0/colour",
+        "Extra inputs are not permitted",
+    ),
+    (
+        "fractional quantity",
+        lambda d: d["inventory"][0].update(on_hand=2.5),
+        "/inventory/0/on_hand",
+        "Input should be a valid integer",
+    ),
+    (
+        "decimal as text",
+        lambda d: d["bom"][0].update(qty_per="1"),
+        "/bom/0/qty_per",
+        "must be a JSON number",
+    ),
+    (
+        "zero qty_per",
+        lambda d: d["bom"][0].update(qty_per=0),
+        "/bom/0/qty_per",
+        "Input should be greater than 0",
+    ),
+    (
+        "lead time too long",
+        lambda d: d["items"][2].update(lead_time_days=3651),
+        "/items/2/lead_time_days",
+        "Input should be less than or equal to 3650",
+    ),
+    (
+        "negative load",
+        lambda d: d["load"][0].update(minutes=-1),
+        "/load/0/minutes",
+        "Input should be greater than or equal to 0",
+    ),
+    (
+        "date as a number",
+        lambda d: d["supply"][0].update(date=20261210),
+        "/supply/0/date",
+        "must be an ISO date (YYYY-MM-DD)",
+    ),
+    (
+        "duplicate calendar exception",
+        lambda d: d["resources"][1]["calendar"]["exceptions"].append(
+            {"date": "2026-12-07", "minutes": 10}
+        ),
+        "/resources/1/calendar/exceptions/1/date",
+        "duplicate calendar exception on 2026-12-07",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "pointer", "message"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_each_rule(mutate: Mutation, pointer: str, message: str) -> None:
+    doc = golden_dataset()
+    mutate(doc)
+    assert (pointer, message) in _errors(doc)
+
+
+def test_a_longer_cycle_is_named_in_order() -> None:
+    doc = golden_dataset()
+    doc["bom"].append({"parent": "FRAME", "component": "BIKE", "qty_per": 1})
+    doc["items"][2] = {"sku": "FRAME", "name": "Frame", "kind": "manufactured"}
+    doc["routings"].append(
+        {
+            "sku": "FRAME",
+            "operations": [
+                {"seq": 1, "resource": "WELD", "setup_minutes": 0, "run_minutes_per_unit": 1}
+            ],
+        }
+    )
+    messages = [m for _, m in _errors(doc)]
+    assert messages == ["BOM cycle: BIKE -> FRAME -> BIKE"]
+
+
+def test_key_characters_are_escaped_in_pointers() -> None:
+    errors = _errors({"a/b": []})
+    assert errors[0][0] == "/a~1b"
