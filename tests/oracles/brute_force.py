@@ -1,0 +1,176 @@
+"""A brute-force oracle for SPEC section 2 on tiny plants, written without the engine's methods.
+
+It enumerates, for every lot in the line's tree, every start day and every finish day of every
+operation, every split of a shared item's stock between its uses, and accepts an assignment when
+the stock rule holds and the operations' minutes fit the free minutes. The minutes check is the
+exact condition for spreading work over days within windows (Hall's condition on intervals: for
+every run of days, the work whose windows lie inside it fits the free minutes of that run).
+Exponential: only for horizons of a few days and trees of a few lots.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from itertools import combinations_with_replacement
+
+from app.solver.plant import Plant
+from app.solver.state import PlanningState
+
+
+@dataclass(frozen=True)
+class Work:
+    resource: str
+    first: int
+    last: int
+    minutes: int
+
+
+@dataclass(frozen=True)
+class Take:
+    sku: str
+    day: int
+    qty: int
+
+
+def _minutes(setup: int, run: Fraction, lot: int) -> int:
+    return setup + math.ceil(run * lot) if lot > 0 else 0
+
+
+def _uses(plant: Plant, sku: str) -> Counter[str]:
+    counts: Counter[str] = Counter()
+
+    def walk(parent: str) -> None:
+        for line in plant.bom.get(parent, ()):
+            counts[line.component] += 1
+            walk(line.component)
+
+    walk(sku)
+    return counts
+
+
+def _fits(state: PlanningState, works: list[Work]) -> bool:
+    by_resource: dict[str, list[Work]] = {}
+    for work in works:
+        by_resource.setdefault(work.resource, []).append(work)
+    for resource, items in by_resource.items():
+        free = [int(m) for m in state.free[resource]]
+        lo = min(w.first for w in items)
+        hi = max(w.last for w in items)
+        for a in range(lo, hi + 1):
+            for b in range(a, hi + 1):
+                demand = sum(w.minutes for w in items if a <= w.first and w.last <= b)
+                if demand > sum(free[a : b + 1]):
+                    return False
+    return True
+
+
+def _stock_ok(state: PlanningState, takes: list[Take]) -> bool:
+    """Cumulative takes never exceed max(0, projected stock) on any day."""
+    by_sku: dict[str, list[Take]] = {}
+    for take in takes:
+        if take.qty > 0:
+            by_sku.setdefault(take.sku, []).append(take)
+    for sku, items in by_sku.items():
+        projected = state.projected[sku]
+        for day in range(state.horizon_days):
+            taken = sum(t.qty for t in items if t.day <= day)
+            if taken > max(0, int(projected[day])):
+                return False
+    return True
+
+
+class BruteForce:
+    def __init__(self, state: PlanningState) -> None:
+        self.state = state
+        self.plant = state.plant
+
+    def _atp(self, sku: str, day: int) -> int:
+        projected = self.state.projected[sku]
+        return max(0, min(int(p) for p in projected[day:]))
+
+    def _lot(
+        self, sku: str, lot: int, deadline: int, shared: Counter[str]
+    ) -> Iterator[tuple[list[Work], list[Take]]]:
+        """Every way to make ``lot`` of ``sku`` ready by ``deadline``."""
+        if lot == 0:
+            yield [], []
+            return
+        operations = self.plant.routings[sku]
+        k = len(operations)
+        # start <= finish_1 <= ... <= finish_k <= deadline
+        for days in combinations_with_replacement(range(deadline + 1), k + 1):
+            start, finishes = days[0], days[1:]
+            works = []
+            lower = start
+            for operation, finish in zip(operations, finishes, strict=True):
+                minutes = _minutes(operation.setup_minutes, operation.run_minutes_per_unit, lot)
+                works.append(Work(operation.resource, lower, finish, minutes))
+                lower = finish
+            if not _fits(self.state, works):
+                continue
+            for more_works, takes in self._components(sku, lot, start, shared):
+                yield works + more_works, takes
+
+    def _components(
+        self, sku: str, lot: int, day: int, shared: Counter[str]
+    ) -> Iterator[tuple[list[Work], list[Take]]]:
+        lines = list(self.plant.bom.get(sku, ()))
+
+        def rec(index: int) -> Iterator[tuple[list[Work], list[Take]]]:
+            if index == len(lines):
+                yield [], []
+                return
+            line = lines[index]
+            item = self.plant.items[line.component]
+            need = math.ceil(line.qty_per * lot)
+            atp = self._atp(item.sku, day)
+            if shared[item.sku] > 1:
+                options = range(min(need, atp) + 1)
+            else:
+                options = range(min(need, atp), min(need, atp) + 1)
+            for from_stock in options:
+                rest = need - from_stock
+                take = [Take(item.sku, day, from_stock)]
+                if item.kind == "purchased":
+                    lead = item.lead_time_days
+                    if rest > 0 and (lead is None or day < lead):
+                        continue
+                    choices: Iterator[tuple[list[Work], list[Take]]] = iter([([], [])])
+                else:
+                    choices = self._lot(item.sku, rest, day, shared)
+                for works, takes in choices:
+                    for more_works, more_takes in rec(index + 1):
+                        yield works + more_works, take + takes + more_takes
+
+        yield from rec(0)
+
+    def feasible(self, sku: str, qty: int, day: int) -> bool:
+        item = self.plant.items[sku]
+        from_stock = min(qty, self._atp(sku, day))
+        rest = qty - from_stock
+        if rest == 0:
+            return True
+        if item.kind == "purchased":
+            return item.lead_time_days is not None and day >= item.lead_time_days
+        shared = _uses(self.plant, sku)
+        for works, takes in self._lot(sku, rest, day, shared):
+            if _fits(self.state, works) and _stock_ok(self.state, takes):
+                return True
+        return False
+
+    def earliest(self, sku: str, qty: int) -> int | None:
+        for day in range(self.state.horizon_days):
+            if self.feasible(sku, qty, day):
+                return day
+        return None
+
+    def most(self, sku: str, qty: int, day: int) -> int:
+        best = 0
+        for candidate in range(qty + 1):
+            if self.feasible(sku, candidate, day):
+                best = candidate
+        return best

@@ -1,0 +1,55 @@
+"""Whole random plants: the methods agree with each other and with a brute force, and every plan
+they return passes the independent validator."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from app.solver.engine import SolverSettings, decide_line
+from app.solver.plant import Plant
+from app.solver.state import PlanningState
+from app.solver.validation import plan_violations
+from tests.oracles.brute_force import BruteForce
+from tests.solver.strategies import AS_OF, chain_plants, multi_level_plants
+
+DETERMINISTIC = SolverSettings(time_limit_seconds=30, workers=1, random_seed=7)
+
+
+def _assert_valid(state: PlanningState, sku: str, qty: int, decision_plan: object) -> None:
+    if decision_plan is not None:
+        assert plan_violations(state, sku, qty, decision_plan) == []  # type: ignore[arg-type]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plant=chain_plants(horizon=30), qty=st.integers(1, 40), requested=st.integers(0, 29))
+def test_fast_method_and_cpsat_agree_on_chains(plant: Plant, qty: int, requested: int) -> None:
+    state = PlanningState.build(plant, AS_OF, 30)
+    fast = decide_line(state, "TOP", qty, requested, DETERMINISTIC)
+    exact = decide_line(state, "TOP", qty, requested, DETERMINISTIC, force_cpsat=True)
+    assert exact.method == "cp-sat"
+    event(f"method {fast.method}, {'no date' if fast.earliest_day is None else 'dated'}")
+    event(f"late: {fast.earliest_day is None or fast.earliest_day > requested}")
+    if fast.method == "fast":
+        assert fast.earliest_day == exact.earliest_day
+        assert fast.qty_on_requested_day == exact.qty_on_requested_day
+    _assert_valid(state, "TOP", qty, fast.plan)
+    _assert_valid(state, "TOP", qty, exact.plan)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plant=multi_level_plants(horizon=6), qty=st.integers(1, 6), requested=st.integers(0, 5))
+def test_cpsat_matches_brute_force_on_multi_level_plants(
+    plant: Plant, qty: int, requested: int
+) -> None:
+    state = PlanningState.build(plant, AS_OF, 6)
+    oracle = BruteForce(state)
+    decision = decide_line(state, "TOP", qty, requested, DETERMINISTIC, force_cpsat=True)
+    event(f"lots made: {'none' if decision.plan is None else len(decision.plan.lots)}")
+    event(f"late: {decision.earliest_day is None or decision.earliest_day > requested}")
+    assert decision.earliest_day == oracle.earliest("TOP", qty)
+    assert decision.qty_on_requested_day == oracle.most("TOP", qty, requested)
+    _assert_valid(state, "TOP", qty, decision.plan)
+    auto = decide_line(state, "TOP", qty, requested, DETERMINISTIC)
+    assert auto.earliest_day == decision.earliest_day
+    _assert_valid(state, "TOP", qty, auto.plan)
