@@ -51,7 +51,7 @@ def load(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, reada
     try:
         raw = json.loads(file.read_text(encoding="utf-8"), parse_float=Decimal)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        err.print(f"[red]{file}: malformed JSON: {exc}[/red]")
+        err.print(f"[red]{file}: malformed JSON: {exc}[/red]", soft_wrap=True)
         raise typer.Exit(1) from exc
     _load(Settings(), raw)
 

@@ -1,0 +1,64 @@
+"""The console command, through Typer's runner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from app.cli import cli
+from tests.factories import golden_dataset, sorted_document
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("PROMISE_DATABASE_URL", url)
+    return url
+
+
+def test_migrate_load_export(database: str, tmp_path: Path) -> None:
+    source = tmp_path / "plant.json"
+    source.write_text(json.dumps(golden_dataset()), encoding="utf-8")
+
+    assert runner.invoke(cli, ["migrate"]).exit_code == 0
+    loaded = runner.invoke(cli, ["load", str(source)])
+    assert loaded.exit_code == 0, loaded.output
+    assert "data version 1" in loaded.output
+
+    target = tmp_path / "out.json"
+    assert runner.invoke(cli, ["export", str(target)]).exit_code == 0
+    exported = json.loads(target.read_text(encoding="utf-8"))
+    assert sorted_document(exported) == sorted_document(golden_dataset())
+
+    to_stdout = runner.invoke(cli, ["export"])
+    assert json.loads(to_stdout.stdout) == exported
+
+
+def test_load_lists_every_error_and_exits_1(database: str, tmp_path: Path) -> None:
+    doc = golden_dataset()
+    doc["items"][0]["kind"] = "invented"
+    doc["supply"][0]["sku"] = "GHOST"
+    source = tmp_path / "bad.json"
+    source.write_text(json.dumps(doc), encoding="utf-8")
+    runner.invoke(cli, ["migrate"])
+
+    result = runner.invoke(cli, ["load", str(source)])
+
+    assert result.exit_code == 1
+    assert "/items/0/kind" in result.output
+    assert "/supply/0/sku" in result.output
+    assert "unknown item GHOST" in result.output
+
+
+def test_load_rejects_malformed_json(database: str, tmp_path: Path) -> None:
+    source = tmp_path / "bad.json"
+    source.write_text("{", encoding="utf-8")
+    runner.invoke(cli, ["migrate"])
+    result = runner.invoke(cli, ["load", str(source)])
+    assert result.exit_code == 1
+    assert "malformed JSON" in result.output
