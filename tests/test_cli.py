@@ -21,7 +21,8 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return url
 
 
-def test_migrate_load_export(database: str, tmp_path: Path) -> None:
+@pytest.mark.usefixtures("database")
+def test_migrate_load_export(tmp_path: Path) -> None:
     source = tmp_path / "plant.json"
     source.write_text(json.dumps(golden_dataset()), encoding="utf-8")
 
@@ -39,7 +40,8 @@ def test_migrate_load_export(database: str, tmp_path: Path) -> None:
     assert json.loads(to_stdout.stdout) == exported
 
 
-def test_load_lists_every_error_and_exits_1(database: str, tmp_path: Path) -> None:
+@pytest.mark.usefixtures("database")
+def test_load_lists_every_error_and_exits_1(tmp_path: Path) -> None:
     doc = golden_dataset()
     doc["items"][0]["kind"] = "invented"
     doc["supply"][0]["sku"] = "GHOST"
@@ -55,7 +57,8 @@ def test_load_lists_every_error_and_exits_1(database: str, tmp_path: Path) -> No
     assert "unknown item GHOST" in result.output
 
 
-def test_load_rejects_malformed_json(database: str, tmp_path: Path) -> None:
+@pytest.mark.usefixtures("database")
+def test_load_rejects_malformed_json(tmp_path: Path) -> None:
     source = tmp_path / "bad.json"
     source.write_text("{", encoding="utf-8")
     runner.invoke(cli, ["migrate"])
