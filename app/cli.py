@@ -6,7 +6,6 @@ Commands call the same service functions as the API, inside `with session.begin(
 from __future__ import annotations
 
 import json
-import os
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +19,7 @@ from rich.table import Table
 from app.db.engine import create_db_engine, create_session_factory
 from app.db.migrate import upgrade_to_head
 from app.errors import Invalid
+from app.main import create_app
 from app.services.dataset import export_dataset, import_dataset
 from app.settings import Settings
 
@@ -91,12 +91,9 @@ def demo(
     # Through JSON text, so the sample takes exactly the path of a file or an HTTP body.
     text = json.dumps(sample_dataset(today), default=_json_default)
     counts = _load(settings, json.loads(text, parse_float=Decimal))
-    # The server reads its settings from the environment like any other start.
-    os.environ["PROMISE_DATABASE_URL"] = url
-    os.environ["PROMISE_AUTH"] = "off"
     out.print(f"demo database {db}: {counts}")
     out.print(f"API on http://127.0.0.1:{port}, docs on http://127.0.0.1:{port}/docs")
-    uvicorn.run("app.main:create_app", factory=True, host="127.0.0.1", port=port)
+    uvicorn.run(create_app(settings), host="127.0.0.1", port=port)
 
 
 def _load(settings: Settings, raw: Any) -> str:

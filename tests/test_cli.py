@@ -65,3 +65,19 @@ def test_load_rejects_malformed_json(tmp_path: Path) -> None:
     result = runner.invoke(cli, ["load", str(source)])
     assert result.exit_code == 1
     assert "malformed JSON" in result.output
+
+
+def test_demo_prepares_a_fresh_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    served: dict[str, object] = {}
+    monkeypatch.setattr("app.cli.uvicorn.run", lambda _app, **kwargs: served.update(kwargs))
+    db = tmp_path / "demo.db"
+    db.write_text("not a database", encoding="utf-8")  # replaced, not reused
+
+    result = runner.invoke(cli, ["demo", "--port", "8123", "--db", str(db)])
+
+    assert result.exit_code == 0, result.output
+    assert served["port"] == 8123
+    monkeypatch.setenv("PROMISE_DATABASE_URL", f"sqlite:///{db}")
+    exported = json.loads(runner.invoke(cli, ["export"]).stdout)
+    assert exported["items"]
+    assert exported["routings"]
