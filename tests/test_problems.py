@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from app.problems import request_errors
+from app.solver.results import SolverTimeout
+from tests.factories import check_request, golden_dataset
 
 
 def test_body_locations_become_pointers() -> None:
@@ -40,3 +43,19 @@ def test_openapi_declares_problem_responses(client: TestClient) -> None:
     schema_ref = put_dataset["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     assert schema_ref.rsplit("/", 1)[-1] in spec["components"]["schemas"]
     assert "503" in spec["paths"]["/readyz"]["get"]["responses"]
+
+
+def test_solver_timeout_is_a_503_problem(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def timeout(*_args: object) -> None:
+        raise SolverTimeout("BIKE", "an earliest date")
+
+    monkeypatch.setattr("app.services.checks.check_quote", timeout)
+    client.put("/v1/dataset", json=golden_dataset())
+
+    response = client.post("/v1/checks", json=check_request())
+
+    assert response.status_code == 503
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "BIKE" in response.json()["detail"]

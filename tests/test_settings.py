@@ -1,0 +1,40 @@
+"""PROMISE_* environment variables."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from app.settings import Settings
+
+
+def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("DATABASE_URL", "TIMEZONE", "HORIZON_DAYS", "AUTH", "BOOTSTRAP_KEY"):
+        monkeypatch.delenv(f"PROMISE_{name}", raising=False)
+    settings = Settings()
+    assert settings.database_url == "sqlite:///./orderpromise.db"
+    assert settings.timezone == "UTC"
+    assert settings.horizon_days == 365
+    assert settings.solver_time_limit_seconds == 10
+    assert settings.solver_workers == 1
+    assert settings.auth is True
+    assert settings.bootstrap_key is None
+
+
+def test_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PROMISE_AUTH", "off")
+    monkeypatch.setenv("PROMISE_TIMEZONE", "Europe/Berlin")
+    monkeypatch.setenv("PROMISE_HORIZON_DAYS", "90")
+    monkeypatch.setenv("PROMISE_BOOTSTRAP_KEY", "s3cret")
+    settings = Settings()
+    assert settings.auth is False
+    assert settings.zone.key == "Europe/Berlin"
+    assert settings.horizon_days == 90
+    assert settings.bootstrap_key is not None
+    assert settings.bootstrap_key.get_secret_value() == "s3cret"
+
+
+def test_unknown_time_zone_is_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PROMISE_TIMEZONE", "Mars/Olympus")
+    with pytest.raises(ValidationError):
+        Settings()
