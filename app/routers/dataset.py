@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from app.deps import SessionDep
 from app.errors import FieldError, Invalid
@@ -35,7 +36,9 @@ _DOCUMENT_SCHEMA = {"$ref": "#/components/schemas/DatasetDocument"}
 )
 async def put_dataset(request: Request, session: SessionDep) -> DatasetSummary:
     """Replace all planning data with the document (atomic); an invalid one changes nothing."""
-    return import_dataset(session, parse_json_document(await request.body()))
+    raw = parse_json_document(await request.body())
+    # The import is blocking database work: keep it off the event loop.
+    return await run_in_threadpool(import_dataset, session, raw)
 
 
 @router.get(
