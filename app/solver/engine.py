@@ -116,37 +116,45 @@ def _decide_by_rules(
     state: PlanningState, sku: str, qty: int, requested_day: int
 ) -> LineDecision | None:
     """Stock, purchase and the fast chain method; None when a probe is not covered."""
+    earliest = _earliest_by_rules(state, sku, qty)
+    if isinstance(earliest, fast.NotCovered):
+        return None
+    if earliest is not None and earliest <= requested_day:
+        most: int | None = qty
+    else:
+        most = _most_by_rules(state, sku, qty, requested_day)
+    if most is None:
+        return None
+    plan = None
+    if earliest is not None:
+        outcome = fast.plan_line(state, sku, qty, max(requested_day, earliest))
+        if not isinstance(outcome, DayPlan):
+            # Feasibility is monotone in the day, so the promised day always has a plan.
+            raise RuntimeError(f"no plan for {qty} {sku} on its promised day: {outcome}")
+        plan = outcome
+    method: Method = "fast" if state.plant.items[sku].kind == "manufactured" else "stock"
+    if method == "stock" and plan is not None and plan.purchases:
+        method = "purchase"
+    return LineDecision(earliest, most, plan, method)
+
+
+def _earliest_by_rules(state: PlanningState, sku: str, qty: int) -> int | fast.NotCovered | None:
+    """Bisection over the day (feasibility is monotone in it)."""
     last = state.horizon_days - 1
     at_last = fast.plan_line(state, sku, qty, last)
-    if isinstance(at_last, fast.NotCovered):
-        return None
-    method = _rule_method(state, sku)
-    if isinstance(at_last, fast.Infeasible):
-        most = _most_by_rules(state, sku, qty, requested_day)
-        return None if most is None else LineDecision(None, most, None, method)
+    if not isinstance(at_last, DayPlan):
+        return at_last if isinstance(at_last, fast.NotCovered) else None
     low, high = 0, last
     while low < high:
         middle = (low + high) // 2
         outcome = fast.plan_line(state, sku, qty, middle)
         if isinstance(outcome, fast.NotCovered):
-            return None
+            return outcome
         if isinstance(outcome, DayPlan):
             high = middle
         else:
             low = middle + 1
-    earliest = low
-    if earliest <= requested_day:
-        most: int | None = qty
-    else:
-        most = _most_by_rules(state, sku, qty, requested_day)
-        if most is None:
-            return None
-    plan = fast.plan_line(state, sku, qty, max(requested_day, earliest))
-    if not isinstance(plan, DayPlan):
-        return None
-    if method == "stock" and plan.purchases:
-        method = "purchase"
-    return LineDecision(earliest, most, plan, method)
+    return low
 
 
 def _most_by_rules(state: PlanningState, sku: str, qty: int, day: int) -> int | None:
@@ -183,7 +191,7 @@ def _decide_by_cpsat(
         if first <= last:
             windows.append((first, last))
         for low, high in windows:
-            earliest = earliest_day(state, sku, qty, low, high, settings)
+            earliest = earliest_day(state, sku, qty, (low, high), settings)
             if earliest is not None:
                 break
     if earliest is not None and earliest <= requested_day:
@@ -196,10 +204,6 @@ def _decide_by_cpsat(
         if plan is None:
             raise RuntimeError(f"CP-SAT found day {earliest} for {sku} but no plan on that day")
     return LineDecision(earliest, most, plan, "cp-sat")
-
-
-def _rule_method(state: PlanningState, sku: str) -> Method:
-    return "fast" if state.plant.items[sku].kind == "manufactured" else "stock"
 
 
 def _quote(state: PlanningState, lines: list[LineResult], ship_complete: bool) -> QuoteResult:

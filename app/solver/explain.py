@@ -77,9 +77,7 @@ def _production_constraints(
         if part.lead_time_days is None:
             why = "there is not enough in stock and it cannot be re-ordered within the horizon"
         else:
-            why = (
-                f"there is not enough in stock and more takes {part.lead_time_days} days to buy"
-            )
+            why = f"there is not enough in stock and more takes {part.lead_time_days} days to buy"
         found.append(
             Constraint(
                 "material",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Literal
 
 from app.solver.plant import CapacityUse, Reservations, StockMove
@@ -18,13 +18,13 @@ class LineRequest:
     line_ref: str
     sku: str
     qty: int
-    requested_date: date
+    requested_date: dt.date
 
 
 @dataclass(frozen=True, slots=True)
 class StockTake:
     sku: str
-    date: date
+    date: dt.date
     qty: int
 
 
@@ -33,14 +33,14 @@ class Purchase:
     sku: str
     qty: int
     # The day the bought units must be there (the day they are used or delivered).
-    date: date
+    date: dt.date
     # The latest day the order can be placed so that it arrives in time (date - lead time).
-    order_by: date
+    order_by: dt.date
 
 
 @dataclass(frozen=True, slots=True)
 class DayLoad:
-    date: date
+    date: dt.date
     minutes: int
 
 
@@ -56,8 +56,8 @@ class OperationLoad:
 class ProductionLot:
     sku: str
     qty: int
-    start_date: date
-    ready_date: date
+    start_date: dt.date
+    ready_date: dt.date
     operations: tuple[OperationLoad, ...]
 
 
@@ -86,8 +86,8 @@ class Constraint:
     detail: str
     sku: str | None = None
     resource: str | None = None
-    from_date: date | None = None
-    until_date: date | None = None
+    from_date: dt.date | None = None
+    until_date: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,12 +95,12 @@ class LineResult:
     line_ref: str
     sku: str
     qty: int
-    requested_date: date
+    requested_date: dt.date
     feasible_on_requested_date: bool
     qty_on_requested_date: int
-    earliest_date: date | None
-    promised_date: date | None
-    delivery_date: date | None
+    earliest_date: dt.date | None
+    promised_date: dt.date | None
+    delivery_date: dt.date | None
     plan: Plan
     constraints: tuple[Constraint, ...]
     # How the answer was decided: "stock", "purchase", "fast" (exact chain method) or "cp-sat".
@@ -109,9 +109,9 @@ class LineResult:
 
 @dataclass(frozen=True, slots=True)
 class QuoteResult:
-    as_of: date
+    as_of: dt.date
     status: QuoteStatus
-    promise_date: date | None
+    promise_date: dt.date | None
     ship_complete: bool
     lines: tuple[LineResult, ...] = field(default_factory=tuple)
 

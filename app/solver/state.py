@@ -76,11 +76,11 @@ class PlanningState:
         for sku, qty in plant.on_hand.items():
             deltas[sku][0] += qty
         for move in plant.supply:
-            if (day := _clamped_day(move.date, as_of, h)) is not None:
-                deltas[move.sku][day] += move.qty
+            if (arrives := _clamped_day(move.date, as_of, h)) is not None:
+                deltas[move.sku][arrives] += move.qty
         for move in plant.demand:
-            if (day := _clamped_day(move.date, as_of, h)) is not None:
-                deltas[move.sku][day] -= move.qty
+            if (leaves := _clamped_day(move.date, as_of, h)) is not None:
+                deltas[move.sku][leaves] -= move.qty
         projected = {sku: np.cumsum(d) for sku, d in deltas.items()}
         atp = {sku: _suffix_min_atp(p) for sku, p in projected.items()}
         return cls(plant, as_of, h, free, projected, atp)
@@ -109,13 +109,13 @@ class PlanningState:
             free[use.resource][day] = max(0, int(free[use.resource][day]) - use.minutes)
         touched: set[str] = set()
         for move in stock:
-            day = _clamped_day(move.date, self.as_of, h)
-            if move.sku not in projected or day is None:
+            taken_on = _clamped_day(move.date, self.as_of, h)
+            if move.sku not in projected or taken_on is None:
                 continue
             if move.sku not in touched:
                 projected[move.sku] = projected[move.sku].copy()
                 touched.add(move.sku)
-            projected[move.sku][day:] -= move.qty
+            projected[move.sku][taken_on:] -= move.qty
         for sku in touched:
             atp[sku] = _suffix_min_atp(projected[sku])
         return PlanningState(self.plant, self.as_of, h, free, projected, atp)

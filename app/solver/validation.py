@@ -11,84 +11,81 @@ from collections import defaultdict
 
 from app.solver.lots import component_need, operation_minutes
 from app.solver.plan import DayPlan
+from app.solver.schedule import LotSchedule
 from app.solver.state import PlanningState
+
+Supplies = dict[str, list[tuple[int, int]]]
 
 
 def plan_violations(state: PlanningState, sku: str, qty: int, plan: DayPlan) -> list[str]:
     """Everything wrong with ``plan`` as a way to deliver ``qty`` of ``sku``; empty if none."""
-    problems: list[str] = []
-    horizon = state.horizon_days
-    plant = state.plant
-    if not 0 <= plan.delivery_day < horizon:
+    if not 0 <= plan.delivery_day < state.horizon_days:
         return [f"delivery day {plan.delivery_day} is outside the horizon"]
-
+    problems: list[str] = []
     # Needs: the delivery itself, and every lot's components on its start day.
-    needs: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    supplies: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    needs: Supplies = defaultdict(list)
+    supplies: Supplies = defaultdict(list)
     needs[sku].append((plan.delivery_day, qty))
-
     used: dict[tuple[str, int], int] = defaultdict(int)
     for lot in plan.lots:
-        item = plant.items[lot.sku]
-        if item.kind != "manufactured":
-            problems.append(f"{lot.sku} is not manufactured but a lot of it is planned")
+        problems.extend(_lot_problems(state, lot, used))
+        if problems or not lot.operations[0].loads:
             continue
-        operations = plant.routings[lot.sku]
-        if [op.operation for op in lot.operations] != list(operations):
-            problems.append(f"lot of {lot.sku} does not follow its routing")
-            continue
-        if lot.qty < 1:
-            problems.append(f"lot of {lot.sku} has quantity {lot.qty}")
-        previous_last: int | None = None
-        for op in lot.operations:
-            expected = operation_minutes(op.operation, lot.qty)
-            loaded = sum(minutes for _, minutes in op.loads)
-            if op.minutes != expected or loaded != expected:
-                problems.append(
-                    f"{lot.sku} op {op.operation.seq}: needs {expected} minutes, "
-                    f"says {op.minutes}, loads {loaded}"
-                )
-            for day, minutes in op.loads:
-                if not 0 <= day < horizon or minutes <= 0:
-                    problems.append(f"{lot.sku} op {op.operation.seq}: bad load {minutes} on {day}")
-                    continue
-                if previous_last is not None and day < previous_last:
-                    problems.append(
-                        f"{lot.sku} op {op.operation.seq} works on day {day}, "
-                        f"before the previous operation finished (day {previous_last})"
-                    )
-                used[op.operation.resource, day] += minutes
-            if op.loads:
-                previous_last = max(day for day, _ in op.loads)
-        if not lot.operations or not lot.operations[0].loads:
-            continue
-        start = min(day for day, _ in lot.operations[0].loads)
-        ready = max(day for day, _ in lot.operations[-1].loads)
-        supplies[lot.sku].append((ready, lot.qty))
-        for line in plant.bom.get(lot.sku, ()):
-            needs[line.component].append((start, component_need(lot.qty, line.qty_per)))
-
+        supplies[lot.sku].append((lot.ready_day, lot.qty))
+        for line in state.plant.bom.get(lot.sku, ()):
+            needs[line.component].append((lot.start_day, component_need(lot.qty, line.qty_per)))
     for (resource, day), minutes in used.items():
         free = int(state.free[resource][day])
         if minutes > free:
             problems.append(f"{resource} on day {day}: {minutes} minutes planned, {free} free")
-
     for purchase in plan.purchases:
-        item = plant.items[purchase.sku]
+        item = state.plant.items[purchase.sku]
         lead = item.lead_time_days
         if item.kind != "purchased" or lead is None or purchase.day < lead:
             problems.append(f"{purchase.sku} cannot be bought for day {purchase.day}")
         supplies[purchase.sku].append((purchase.day, purchase.qty))
-
-    taken: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    taken: Supplies = defaultdict(list)
     for take in plan.stock:
         supplies[take.sku].append((take.day, take.qty))
         taken[take.sku].append((take.day, take.qty))
     for item_sku, takes in taken.items():
         problems.extend(_stock_overdrawn(state, item_sku, takes))
+    for item_sku in sorted(set(needs) | set(supplies)):
+        problems.extend(_balance(item_sku, needs[item_sku], supplies[item_sku], state.horizon_days))
+    return problems
 
-    for item_sku in set(needs) | set(supplies):
-        problems.extend(_balance(item_sku, needs[item_sku], supplies[item_sku], horizon))
+
+def _lot_problems(
+    state: PlanningState, lot: LotSchedule, used: dict[tuple[str, int], int]
+) -> list[str]:
+    """A lot follows its routing, needs the spec's minutes and works in seq order."""
+    plant = state.plant
+    if plant.items[lot.sku].kind != "manufactured":
+        return [f"{lot.sku} is not manufactured but a lot of it is planned"]
+    if [op.operation for op in lot.operations] != list(plant.routings[lot.sku]):
+        return [f"lot of {lot.sku} does not follow its routing"]
+    problems = [] if lot.qty >= 1 else [f"lot of {lot.sku} has quantity {lot.qty}"]
+    previous_last: int | None = None
+    for op in lot.operations:
+        expected = operation_minutes(op.operation, lot.qty)
+        loaded = sum(minutes for _, minutes in op.loads)
+        if op.minutes != expected or loaded != expected:
+            problems.append(
+                f"{lot.sku} op {op.operation.seq}: needs {expected} minutes, "
+                f"says {op.minutes}, loads {loaded}"
+            )
+        for day, minutes in op.loads:
+            if not 0 <= day < state.horizon_days or minutes <= 0:
+                problems.append(f"{lot.sku} op {op.operation.seq}: bad load {minutes} on {day}")
+                continue
+            if previous_last is not None and day < previous_last:
+                problems.append(
+                    f"{lot.sku} op {op.operation.seq} works on day {day}, "
+                    f"before the previous operation finished (day {previous_last})"
+                )
+            used[op.operation.resource, day] += minutes
+        if op.loads:
+            previous_last = max(day for day, _ in op.loads)
     return problems
 
 
@@ -99,7 +96,7 @@ def _stock_overdrawn(state: PlanningState, sku: str, takes: list[tuple[int, int]
     if first_take is None:
         return []
     cumulative = 0
-    by_day = defaultdict(int)
+    by_day: dict[int, int] = defaultdict(int)
     for day, qty in takes:
         by_day[day] += qty
     for day in range(first_take, state.horizon_days):
@@ -119,8 +116,8 @@ def _balance(
         return [
             f"{sku}: {sum(q for _, q in supplies)} supplied for {sum(q for _, q in needs)} needed"
         ]
-    need_by = defaultdict(int)
-    supply_by = defaultdict(int)
+    need_by: dict[int, int] = defaultdict(int)
+    supply_by: dict[int, int] = defaultdict(int)
     for day, qty in needs:
         need_by[day] += qty
     for day, qty in supplies:

@@ -101,7 +101,7 @@ class BruteForce:
             return
         operations = self.plant.routings[sku]
         k = len(operations)
-        # start <= finish_1 <= ... <= finish_k <= deadline
+        # Every start day and finish days in order, up to the deadline.
         for days in combinations_with_replacement(range(deadline + 1), k + 1):
             start, finishes = days[0], days[1:]
             works = []

@@ -145,7 +145,9 @@ def _plant(
     skus = list(items)
     bought = [sku for sku, item in items.items() if item.kind == "purchased"]
     # Made items get little stock, so that most lines need production.
-    stock_bound = {sku: max_qty if item.kind == "purchased" else max_qty // 2 for sku, item in items.items()}
+    stock_bound = {
+        sku: max_qty if item.kind == "purchased" else max_qty // 2 for sku, item in items.items()
+    }
     return Plant(
         items=items,
         resources={

@@ -37,17 +37,24 @@ def test_golden_case(case: dict[str, Any]) -> None:
     held: list[Reservations] = []
     for step in case["steps"]:
         request = step["request"]
-        state = PlanningState.build(plant, date.fromisoformat(request["as_of"]), DOCUMENT["horizon_days"])
+        state = PlanningState.build(
+            plant, date.fromisoformat(request["as_of"]), DOCUMENT["horizon_days"]
+        )
         state = state.with_reservations(
-            Reservations(
-                sum((r.stock for r in held), ()), sum((r.capacity for r in held), ())
-            )
+            Reservations(sum((r.stock for r in held), ()), sum((r.capacity for r in held), ()))
         )
         lines = [
-            LineRequest(l["line_ref"], l["sku"], l["qty"], date.fromisoformat(l["requested_date"]))
-            for l in request["lines"]
+            LineRequest(
+                line["line_ref"],
+                line["sku"],
+                line["qty"],
+                date.fromisoformat(line["requested_date"]),
+            )
+            for line in request["lines"]
         ]
-        result = check_quote(state, lines, request["ship_complete"], SolverSettings(workers=1))
+        result = check_quote(
+            state, lines, ship_complete=request["ship_complete"], settings=SolverSettings(workers=1)
+        )
         _matches(result, step["expect"])
         if step["action"] == "hold":
             held.extend(line.plan.reservations() for line in result.lines)

@@ -17,8 +17,8 @@ SETTINGS = SolverSettings(time_limit_seconds=20, workers=1, random_seed=1)
 BOTH = pytest.mark.parametrize("force_cpsat", [False, True], ids=["auto", "cp-sat"])
 
 
-def decide(p: Plant, sku: str, qty: int, requested: int, force_cpsat: bool = False, horizon: int = 20) -> LineDecision:
-    state = PlanningState.build(p, MONDAY, horizon)
+def decide(p: Plant, sku: str, qty: int, requested: int, force_cpsat: bool = False) -> LineDecision:
+    state = PlanningState.build(p, MONDAY, 20)
     decision = decide_line(state, sku, qty, requested, SETTINGS, force_cpsat=force_cpsat)
     if decision.plan is not None:
         assert plan_violations(state, sku, qty, decision.plan) == []
@@ -44,7 +44,8 @@ def test_moves_before_as_of_count_on_day_zero_and_past_load_takes_nothing() -> N
     state = PlanningState.build(p, MONDAY, 20)
     assert state.projected["P"][0] == 3
     assert state.projected["P"][-1] == 3
-    assert state.free["R"][0] == 480 and state.free["R"][2] == 380
+    assert state.free["R"][0] == 480
+    assert state.free["R"][2] == 380
 
 
 def test_holiday_closes_every_resource_unless_it_has_an_exception() -> None:
@@ -100,7 +101,8 @@ def test_components_are_taken_on_the_start_day(force_cpsat: bool) -> None:
     decision = decide(p, "T", 4, 0, force_cpsat)
     assert decision.earliest_day == 3
     assert decision.plan is not None
-    assert decision.plan.purchases[0].qty == 8 and decision.plan.purchases[0].day == 3
+    assert decision.plan.purchases[0].qty == 8
+    assert decision.plan.purchases[0].day == 3
 
 
 @BOTH
@@ -114,7 +116,8 @@ def test_made_component_is_handed_off_the_day_it_is_ready(force_cpsat: bool) -> 
     decision = decide(p, "T", 5, 0, force_cpsat)
     assert decision.method == "cp-sat"
     assert decision.earliest_day == 0
-    assert decision.plan is not None and len(decision.plan.lots) == 2
+    assert decision.plan is not None
+    assert len(decision.plan.lots) == 2
 
 
 def test_uses_of_one_item_share_its_stock() -> None:
@@ -142,15 +145,20 @@ def test_later_lines_see_what_earlier_lines_take() -> None:
     p = plant(made={"T": (op(10, "R", 60),)}, on_hand={"T": 2})
     state = PlanningState.build(p, MONDAY, 20)
     request = LineRequest("1", "T", 10, day(1))
-    result = check_quote(state, [request, LineRequest("2", "T", 10, day(1))], True, SETTINGS)
+    result = check_quote(
+        state, [request, LineRequest("2", "T", 10, day(1))], ship_complete=True, settings=SETTINGS
+    )
     first, second = result.lines
-    assert first.feasible_on_requested_date and first.earliest_date == day(0)
+    assert first.feasible_on_requested_date
+    assert first.earliest_date == day(0)
     # Line 1 takes the 2 in stock and makes 8 with all of day 1 (as late as possible); line 2
     # has day 0 (480 min: 8 units) and needs 120 more minutes on day 2.
     assert second.earliest_date == day(2)
     assert second.qty_on_requested_date == 8
-    assert result.status == "counter_proposal" and result.promise_date == day(2)
-    assert first.promised_date == day(1) and first.delivery_date == day(2)
+    assert result.status == "counter_proposal"
+    assert result.promise_date == day(2)
+    assert first.promised_date == day(1)
+    assert first.delivery_date == day(2)
     assert second.delivery_date == day(2)
 
 
@@ -163,4 +171,4 @@ def test_solver_without_proof_is_reported_not_guessed() -> None:
     )
     state = PlanningState.build(p, MONDAY, 200)
     with pytest.raises(SolverTimeout):
-        earliest_day(state, "M0", 30, 0, 199, SolverSettings(time_limit_seconds=0.001))
+        earliest_day(state, "M0", 30, (0, 199), SolverSettings(time_limit_seconds=0.001))

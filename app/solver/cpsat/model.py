@@ -35,10 +35,14 @@ class Goal(Enum):
 
 
 def earliest_day(
-    state: PlanningState, sku: str, qty: int, first: int, last: int, settings: SolverSettings
+    state: PlanningState,
+    sku: str,
+    qty: int,
+    window: tuple[int, int],
+    settings: SolverSettings,
 ) -> int | None:
-    """The earliest day in [first, last] on which all of ``qty`` can be delivered, or None."""
-    built = _build(state, sku, (qty, qty), (first, last), tight_start=False)
+    """The earliest day in the window (first, last) when all of ``qty`` can be delivered, or None."""
+    built = _build(state, sku, (qty, qty), window, tight_start=False)
     built.model.minimize(built.line.day)
     solver = _solve(built.model, settings, sku, Goal.EARLIEST_DAY)
     return None if solver is None else solver.value(built.line.day)
