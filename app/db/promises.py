@@ -1,0 +1,204 @@
+"""Promises (holds and confirmed promises), what they reserve, and idempotent POST answers.
+
+A promise reserves stock per item and day and minutes per resource and day, stored per line so
+that operations can see exactly what a promise holds. A hold counts while ``expires_at`` is in
+the future: expiry needs no background job, every query that counts reservations filters on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    and_,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from app.db.base import Base
+from app.db.models import CODE, SKU
+from app.solver.plant import CapacityUse, Reservations, StockMove
+
+HELD = "held"
+CONFIRMED = "confirmed"
+RELEASED = "released"
+EXPIRED = "expired"
+FULFILLED = "fulfilled"
+
+
+class PromiseRow(Base):
+    __tablename__ = "promises"
+    __table_args__ = (
+        Index("ix_promises_status_expires_at", "status", "expires_at"),
+        Index("ix_promises_created_at", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    # held | confirmed | released | expired | fulfilled. A held row whose expires_at has passed
+    # is expired whatever this column says (see `effective_status`).
+    status: Mapped[str] = mapped_column(String(16))
+    mode: Mapped[str] = mapped_column(String(16))
+    quote_ref: Mapped[str] = mapped_column(String(200))
+    customer: Mapped[str] = mapped_column(String(200))
+    as_of: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    check_id: Mapped[str] = mapped_column(ForeignKey("checks.id"))
+    # The check request as given (lines, ship_complete, ...) and the check result it holds.
+    request: Mapped[dict[str, Any]] = mapped_column(JSON)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Set when a change of planning data means the promise can no longer be met as reserved.
+    at_risk_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    at_risk_reason: Mapped[str | None] = mapped_column(String(1000))
+    at_risk_earliest_date: Mapped[date | None] = mapped_column(Date)
+
+
+class PromiseStockRow(Base):
+    __tablename__ = "promise_stock"
+    __table_args__ = (Index("ix_promise_stock_promise_id", "promise_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    promise_id: Mapped[str] = mapped_column(ForeignKey("promises.id", ondelete="CASCADE"))
+    line_ref: Mapped[str] = mapped_column(String(64))
+    sku: Mapped[str] = mapped_column(SKU)
+    date: Mapped[date] = mapped_column(Date)
+    qty: Mapped[int] = mapped_column(Integer)
+
+
+class PromiseCapacityRow(Base):
+    __tablename__ = "promise_capacity"
+    __table_args__ = (Index("ix_promise_capacity_promise_id", "promise_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    promise_id: Mapped[str] = mapped_column(ForeignKey("promises.id", ondelete="CASCADE"))
+    line_ref: Mapped[str] = mapped_column(String(64))
+    resource: Mapped[str] = mapped_column(CODE)
+    date: Mapped[date] = mapped_column(Date)
+    minutes: Mapped[int] = mapped_column(Integer)
+
+
+class IdempotentAnswerRow(Base):
+    """The first answer to a POST carrying an Idempotency-Key, replayed to its retries."""
+
+    __tablename__ = "idempotent_answers"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    # Method and path, and a hash of the body: the same key with another body is refused.
+    target: Mapped[str] = mapped_column(String(300))
+    body_sha256: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    answer: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# -- queries ---------------------------------------------------------------------------------
+
+
+def counts_now(now: datetime) -> Any:
+    """SQL condition: the promise takes stock and capacity at ``now``."""
+    return or_(
+        PromiseRow.status == CONFIRMED,
+        and_(PromiseRow.status == HELD, PromiseRow.expires_at > now),
+    )
+
+
+def effective_status(row: PromiseRow, now: datetime) -> str:
+    if row.status == HELD and _aware(row.expires_at) <= now:
+        return EXPIRED
+    return row.status
+
+
+def live_reservations(
+    session: Session, now: datetime, *, excluding: str | None = None
+) -> Reservations:
+    """Everything that held (unexpired) and confirmed promises take, summed per item/resource and day."""
+    stock_query = (
+        select(PromiseStockRow.sku, PromiseStockRow.date, func.sum(PromiseStockRow.qty))
+        .join(PromiseRow, PromiseRow.id == PromiseStockRow.promise_id)
+        .where(counts_now(now))
+        .group_by(PromiseStockRow.sku, PromiseStockRow.date)
+    )
+    capacity_query = (
+        select(
+            PromiseCapacityRow.resource,
+            PromiseCapacityRow.date,
+            func.sum(PromiseCapacityRow.minutes),
+        )
+        .join(PromiseRow, PromiseRow.id == PromiseCapacityRow.promise_id)
+        .where(counts_now(now))
+        .group_by(PromiseCapacityRow.resource, PromiseCapacityRow.date)
+    )
+    if excluding is not None:
+        stock_query = stock_query.where(PromiseRow.id != excluding)
+        capacity_query = capacity_query.where(PromiseRow.id != excluding)
+    return Reservations(
+        stock=tuple(
+            StockMove(sku, int(qty), day) for sku, day, qty in session.execute(stock_query)
+        ),
+        capacity=tuple(
+            CapacityUse(resource, day, int(minutes))
+            for resource, day, minutes in session.execute(capacity_query)
+        ),
+    )
+
+
+def live_capacity_by_status(
+    session: Session, now: datetime, first: date, last: date
+) -> list[tuple[str, date, str, int]]:
+    """(resource, day, held|confirmed, minutes) reserved by live promises between two days."""
+    query = (
+        select(
+            PromiseCapacityRow.resource,
+            PromiseCapacityRow.date,
+            PromiseRow.status,
+            func.sum(PromiseCapacityRow.minutes),
+        )
+        .join(PromiseRow, PromiseRow.id == PromiseCapacityRow.promise_id)
+        .where(counts_now(now), PromiseCapacityRow.date.between(first, last))
+        .group_by(PromiseCapacityRow.resource, PromiseCapacityRow.date, PromiseRow.status)
+    )
+    return [(r, d, s, int(m)) for r, d, s, m in session.execute(query)]
+
+
+def add_reservations(
+    session: Session,
+    promise_id: str,
+    stock: Sequence[tuple[str, StockMove]],
+    capacity: Sequence[tuple[str, CapacityUse]],
+) -> None:
+    """Store what a promise takes, per line (line_ref, move)."""
+    session.add_all(
+        PromiseStockRow(promise_id=promise_id, line_ref=ref, sku=m.sku, date=m.date, qty=m.qty)
+        for ref, m in stock
+    )
+    session.add_all(
+        PromiseCapacityRow(
+            promise_id=promise_id, line_ref=ref, resource=u.resource, date=u.date, minutes=u.minutes
+        )
+        for ref, u in capacity
+    )
+
+
+def drop_reservations(session: Session, promise_id: str) -> None:
+    for model in (PromiseStockRow, PromiseCapacityRow):
+        session.query(model).filter(model.promise_id == promise_id).delete()
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they were stored as UTC."""
+    from datetime import UTC
+
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
