@@ -8,7 +8,7 @@ the future: expiry needs no background job, every query that counts reservations
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -199,6 +199,4 @@ def drop_reservations(session: Session, promise_id: str) -> None:
 
 def _aware(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes; they were stored as UTC."""
-    from datetime import UTC
-
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
