@@ -8,7 +8,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.clock import Clock
+from app.db.engine import SQLITE_IMMEDIATE
 from app.settings import Settings
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def get_settings(request: Request) -> Settings:
@@ -16,10 +20,17 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
+def get_clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.clock
+    return clock
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """The transaction boundary: commit when the route returns, roll back when it raises."""
     factory: sessionmaker[Session] = request.app.state.session_factory
     with factory() as session:
+        if request.method not in SAFE_METHODS:
+            session.connection(execution_options={SQLITE_IMMEDIATE: True})
         try:
             yield session
         except BaseException:
@@ -32,3 +43,4 @@ def get_session(request: Request) -> Iterator[Session]:
 # a 201 for a write that then fails to commit.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+ClockDep = Annotated[Clock, Depends(get_clock)]

@@ -73,3 +73,27 @@ def from_pydantic(
         )
         for error in errors
     ]
+
+
+PROBLEM_TYPE_PREFIX = "urn:orderpromise:problem:"
+
+
+def problem_body(
+    status: int,
+    *,
+    slug: str,
+    title: str,
+    detail: str,
+    errors: Sequence[FieldError] = (),
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """An RFC 9457 problem document."""
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_PREFIX + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = [{"pointer": e.pointer, "message": e.message} for e in errors]
+    return body | (extra or {})

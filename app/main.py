@@ -7,9 +7,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from app.clock import utc_now
 from app.db.engine import create_db_engine, create_session_factory
 from app.problems import register_problem_handlers
-from app.routers import checks, dataset, health
+from app.routers import checks, dataset, health, promises
 from app.settings import Settings
 
 
@@ -31,8 +32,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
+    app.state.clock = utc_now
     register_problem_handlers(app)
     app.include_router(health.router)
     app.include_router(dataset.router)
     app.include_router(checks.router)
+    app.include_router(promises.router)
     return app

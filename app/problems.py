@@ -11,12 +11,19 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from app.errors import DomainError, FieldError, ServiceUnavailable, from_pydantic
+from app.errors import (
+    PROBLEM_TYPE_PREFIX,
+    DomainError,
+    FieldError,
+    ServiceUnavailable,
+    from_pydantic,
+    problem_body,
+)
 from app.schemas.problem import PROBLEM_MEDIA_TYPE
 from app.solver.results import SolverTimeout
 
 log = logging.getLogger(__name__)
-TYPE_PREFIX = "urn:orderpromise:problem:"
+TYPE_PREFIX = PROBLEM_TYPE_PREFIX
 
 
 def problem_response(
@@ -29,15 +36,7 @@ def problem_response(
     extra: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    body: dict[str, Any] = {
-        "type": TYPE_PREFIX + slug,
-        "title": title,
-        "status": status,
-        "detail": detail,
-    }
-    if errors:
-        body["errors"] = [{"pointer": e.pointer, "message": e.message} for e in errors]
-    body |= extra or {}
+    body = problem_body(status, slug=slug, title=title, detail=detail, errors=errors, extra=extra)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 

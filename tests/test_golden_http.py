@@ -13,13 +13,7 @@ GOLDEN = golden()
 
 
 def _cases() -> list[Any]:
-    params = []
-    for case in GOLDEN["cases"]:
-        marks = []
-        if any(step["action"] == "hold" for step in case["steps"]):
-            marks.append(pytest.mark.xfail(reason="promises not implemented yet", strict=False))
-        params.append(pytest.param(case, id=case["title"], marks=marks))
-    return params
+    return [pytest.param(case, id=case["title"]) for case in GOLDEN["cases"]]
 
 
 def _assert_matches(answer: dict[str, Any], expect: dict[str, Any], where: str) -> None:
@@ -45,5 +39,6 @@ def test_golden_case(client: TestClient, case: dict[str, Any]) -> None:
         else:
             response = client.post("/v1/promises", json=step["request"])
             assert response.status_code == 201, response.text
+            assert response.json()["status"] == "held"
             answer = response.json()["check"]
         _assert_matches(answer, step["expect"], f"{case['title']}, step {number}")

@@ -8,6 +8,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Execution option: begin the SQLite transaction with BEGIN IMMEDIATE (ignored elsewhere).
+SQLITE_IMMEDIATE = "orderpromise_sqlite_immediate"
 
 
 def create_db_engine(url: str) -> Engine:
@@ -37,4 +39,8 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A writing request takes the write lock up front: a deferred transaction that read
+        # first and writes later fails with SQLITE_BUSY_SNAPSHOT when another process wrote
+        # in between, and it would let two holds solve on the same snapshot.
+        immediate = connection.get_execution_options().get(SQLITE_IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -116,7 +116,7 @@ def counts_now(now: datetime) -> Any:
 
 
 def effective_status(row: PromiseRow, now: datetime) -> str:
-    if row.status == HELD and _aware(row.expires_at) <= now:
+    if row.status == HELD and as_utc(row.expires_at) <= now:
         return EXPIRED
     return row.status
 
@@ -197,6 +197,6 @@ def drop_reservations(session: Session, promise_id: str) -> None:
         session.query(model).filter(model.promise_id == promise_id).delete()
 
 
-def _aware(moment: datetime) -> datetime:
+def as_utc(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes; they were stored as UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from app.deps import SessionDep, SettingsDep
+from app.deps import ClockDep, SessionDep, SettingsDep
 from app.schemas.check import CheckRequest, CheckResult
 from app.schemas.problem import problem_responses
 from app.services.checks import read_check, run_check
@@ -18,9 +18,11 @@ router = APIRouter(prefix="/v1/checks", tags=["checks"])
     response_model=CheckResult,
     responses=problem_responses(422, 503),
 )
-def create_check(request: CheckRequest, session: SessionDep, settings: SettingsDep) -> CheckResult:
+def create_check(
+    request: CheckRequest, session: SessionDep, settings: SettingsDep, clock: ClockDep
+) -> CheckResult:
     """Check a quote against stock, supply, lead times and capacity; reserves nothing."""
-    return run_check(session, settings, request)
+    return run_check(session, settings, request, clock())
 
 
 @router.get("/{check_id}", response_model=CheckResult, responses=problem_responses(404))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from app.db.checks import add_check, get_check
+from app.db.promises import live_reservations
 from app.db.queries import get_data_version, load_plant
 from app.errors import FieldError, Invalid, NotFound, pointer
 from app.schemas.check import CheckRequest, CheckResult
@@ -16,19 +17,32 @@ from app.services.planning_cache import planning_cache
 from app.settings import Settings
 from app.solver.engine import SolverSettings, check_quote
 from app.solver.plant import Plant, Reservations
-from app.solver.results import LineRequest
+from app.solver.results import LineRequest, QuoteResult
 
 
-def run_check(session: Session, settings: Settings, request: CheckRequest) -> CheckResult:
+def run_check(
+    session: Session, settings: Settings, request: CheckRequest, now: datetime
+) -> CheckResult:
+    """A check: every held and confirmed promise counts; nothing is reserved."""
+    dated, quote = evaluate_quote(session, settings, request, live_reservations(session, now))
+    return store_check(session, dated, quote, now)
+
+
+def evaluate_quote(
+    session: Session, settings: Settings, request: CheckRequest, reservations: Reservations
+) -> tuple[CheckRequest, QuoteResult]:
+    """The engine's answer on the current planning data with ``reservations`` taken.
+
+    Returns the request with its ``as_of`` filled in, so that it can be replayed later.
+    """
     as_of = request.as_of or today(settings)
     version, plant = current_plant(session)
     _check_business_rules(request, plant, as_of, settings.horizon_days)
-
     state = planning_cache.state(
         _database_key(session), version, plant, as_of, settings.horizon_days
     )
     quote = check_quote(
-        state.with_reservations(Reservations()),
+        state.with_reservations(reservations),
         [
             LineRequest(
                 line_ref=line.line_ref,
@@ -41,19 +55,23 @@ def run_check(session: Session, settings: Settings, request: CheckRequest) -> Ch
         request.ship_complete,
         solver_settings(settings),
     )
+    return request.model_copy(update={"as_of": as_of}), quote
 
+
+def store_check(
+    session: Session, request: CheckRequest, quote: QuoteResult, created_at: datetime
+) -> CheckResult:
     check_id = str(uuid.uuid4())
-    created_at = datetime.now(UTC)
     result = to_check_result(check_id, request, quote, created_at)
     add_check(
         session,
         check_id=check_id,
         quote_ref=request.quote_ref,
         customer=request.customer,
-        as_of=as_of,
+        as_of=quote.as_of,
         status=result.status,
         created_at=created_at,
-        request=request.model_dump(mode="json") | {"as_of": as_of.isoformat()},
+        request=request.model_dump(mode="json"),
         result=result.model_dump(mode="json"),
     )
     return result

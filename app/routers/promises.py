@@ -1,0 +1,107 @@
+"""Promises: hold a quote's plan, confirm it, release it, read them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Header, Query, status
+from fastapi.responses import JSONResponse
+
+from app.deps import ClockDep, SessionDep, SettingsDep
+from app.schemas.problem import problem_responses
+from app.schemas.promise import HoldRequest, PromiseList, PromiseOut
+from app.services import promises
+from app.services.idempotency import Answer
+
+router = APIRouter(prefix="/v1/promises", tags=["promises"])
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=200,
+        description="A retry with the same key and body returns the first answer and changes "
+        "nothing; the same key with another body is 422.",
+    ),
+]
+
+
+def _respond(answer: Answer) -> JSONResponse:
+    return JSONResponse(answer.body, status_code=answer.status_code, media_type=answer.media_type)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PromiseOut,
+    responses=problem_responses(409, 422, 503),
+)
+def hold_promise(
+    request: HoldRequest,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Check the quote and hold its plan for `hold_minutes`.
+
+    409 (with the check result under `check`) when it cannot be held; nothing is held then.
+    """
+    context = promises.PromiseContext(session, settings, clock)
+    return _respond(promises.hold(context, request, idempotency_key))
+
+
+@router.post(
+    "/{promise_id}/confirm",
+    response_model=PromiseOut,
+    responses=problem_responses(404, 409, 422, 503),
+)
+def confirm_promise(
+    promise_id: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Make a hold firm. An expired hold is checked again and confirmed only if its dates hold;
+    otherwise 409 with the fresh check under `check`."""
+    context = promises.PromiseContext(session, settings, clock)
+    return _respond(promises.confirm(context, promise_id, idempotency_key))
+
+
+@router.post(
+    "/{promise_id}/release",
+    response_model=PromiseOut,
+    responses=problem_responses(404, 409, 422),
+)
+def release_promise(
+    promise_id: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Give a hold or promise back (idempotent)."""
+    context = promises.PromiseContext(session, settings, clock)
+    return _respond(promises.release(context, promise_id, idempotency_key))
+
+
+@router.get("/{promise_id}", response_model=PromiseOut, responses=problem_responses(404))
+def get_promise(promise_id: str, session: SessionDep, clock: ClockDep) -> PromiseOut:
+    return promises.read_promise(session, promise_id, clock())
+
+
+@router.get("", response_model=PromiseList, responses=problem_responses(422))
+def list_promises(
+    session: SessionDep,
+    clock: ClockDep,
+    *,
+    status: Literal["held", "confirmed", "released", "expired", "fulfilled"] | None = None,
+    at_risk: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: str | None = None,
+) -> PromiseList:
+    """Promises, newest first; `status=expired` includes holds whose time ran out."""
+    return promises.list_promises(
+        session, clock(), status=status, at_risk=at_risk, limit=limit, cursor=cursor
+    )

@@ -1,0 +1,335 @@
+"""Hold, confirm and release promises (SPEC section 3): no double promise, ever.
+
+Every change to what is reserved runs as: take the reservations lock, read the clock, re-read
+what is reserved, solve, write. The lock (``app.db.locking``) makes these sequences run one at a
+time across all processes, so each solve sees every reservation committed before it and nothing
+can slip in between its read and its write. See docs/concurrency.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from app.clock import Clock
+from app.db import promises as db
+from app.db.locking import lock_reservations
+from app.errors import Conflict, FieldError, Invalid, NotFound, pointer, problem_body
+from app.schemas.check import CheckRequest, CheckResult
+from app.schemas.promise import (
+    AtRiskOut,
+    CapacityReservationOut,
+    HoldRequest,
+    PromiseList,
+    PromiseOut,
+    ReservationsOut,
+    StockReservationOut,
+)
+from app.services.checks import evaluate_quote, store_check
+from app.services.idempotency import Answer, answer_once
+from app.settings import Settings
+from app.solver.plant import CapacityUse, StockMove
+from app.solver.results import QuoteResult
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseContext:
+    session: Session
+    settings: Settings
+    clock: Clock
+
+
+def hold(ctx: PromiseContext, request: HoldRequest, idempotency_key: str | None) -> Answer:
+    """Check the quote and hold its plan; 409 with the check when it cannot be held."""
+
+    def work() -> Answer:
+        session = ctx.session
+        lock_reservations(session)
+        now = ctx.clock()
+        _tidy_expired(session, now)
+        check_request = CheckRequest.model_validate(
+            request.model_dump(exclude={"hold_minutes", "mode"})
+        )
+        dated, quote = evaluate_quote(
+            session, ctx.settings, check_request, db.live_reservations(session, now)
+        )
+        result = store_check(session, dated, quote, now)
+        refusal = _refusal(quote, request.mode)
+        if refusal is not None:
+            return _conflict(refusal, result)
+        row = db.PromiseRow(
+            id=str(uuid.uuid4()),
+            status=db.HELD,
+            mode=request.mode,
+            quote_ref=request.quote_ref,
+            customer=request.customer,
+            as_of=quote.as_of,
+            created_at=now,
+            expires_at=now + timedelta(minutes=request.hold_minutes),
+            check_id=result.id,
+            request=dated.model_dump(mode="json") | {"mode": request.mode},
+            result=result.model_dump(mode="json"),
+        )
+        session.add(row)
+        session.flush()  # the promise row before the rows that reference it
+        _reserve(session, row.id, quote)
+        return Answer(201, _out(session, row, now).model_dump(mode="json"))
+
+    return answer_once(
+        ctx.session,
+        idempotency_key,
+        target="POST /v1/promises",
+        body=request.model_dump(mode="json"),
+        now=ctx.clock(),
+        work=work,
+    )
+
+
+def confirm(ctx: PromiseContext, promise_id: str, idempotency_key: str | None) -> Answer:
+    """A live hold becomes confirmed; an expired one is checked again and must keep its dates."""
+
+    def work() -> Answer:
+        session = ctx.session
+        lock_reservations(session)
+        now = ctx.clock()
+        row = _get(session, promise_id)
+        status = db.effective_status(row, now)
+        if status in (db.RELEASED, db.FULFILLED):
+            raise Conflict(f"promise {promise_id} is {status}; it cannot be confirmed")
+        if status == db.HELD:
+            row.status = db.CONFIRMED
+            row.confirmed_at = now
+        elif status == db.EXPIRED:
+            refused = _confirm_expired(ctx, row, now)
+            if refused is not None:
+                return refused
+        return Answer(200, _out(session, row, now).model_dump(mode="json"))
+
+    return answer_once(
+        ctx.session,
+        idempotency_key,
+        target=f"POST /v1/promises/{promise_id}/confirm",
+        body={},
+        now=ctx.clock(),
+        work=work,
+    )
+
+
+def release(ctx: PromiseContext, promise_id: str, idempotency_key: str | None) -> Answer:
+    """Give the stock and minutes back. Releasing a released promise changes nothing."""
+
+    def work() -> Answer:
+        session = ctx.session
+        lock_reservations(session)
+        now = ctx.clock()
+        row = _get(session, promise_id)
+        if row.status == db.FULFILLED:
+            raise Conflict(f"promise {promise_id} is fulfilled; the ERP carries it now")
+        if row.status != db.RELEASED:
+            row.status = db.RELEASED
+            row.released_at = now
+            db.drop_reservations(session, row.id)
+        return Answer(200, _out(session, row, now).model_dump(mode="json"))
+
+    return answer_once(
+        ctx.session,
+        idempotency_key,
+        target=f"POST /v1/promises/{promise_id}/release",
+        body={},
+        now=ctx.clock(),
+        work=work,
+    )
+
+
+def read_promise(session: Session, promise_id: str, now: datetime) -> PromiseOut:
+    return _out(session, _get(session, promise_id), now)
+
+
+def list_promises(
+    session: Session,
+    now: datetime,
+    *,
+    status: str | None = None,
+    at_risk: bool | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> PromiseList:
+    """Newest first, keyset-paged on (created_at, id) so that new promises do not shift pages."""
+    query = select(db.PromiseRow)
+    if status is not None:
+        query = query.where(_status_condition(status, now))
+    if at_risk is not None:
+        query = query.where(
+            db.PromiseRow.at_risk_since.is_not(None)
+            if at_risk
+            else db.PromiseRow.at_risk_since.is_(None)
+        )
+    if cursor is not None:
+        created_at, promise_id = _decode_cursor(cursor)
+        query = query.where(
+            or_(
+                db.PromiseRow.created_at < created_at,
+                and_(db.PromiseRow.created_at == created_at, db.PromiseRow.id < promise_id),
+            )
+        )
+    rows = session.scalars(
+        query.order_by(db.PromiseRow.created_at.desc(), db.PromiseRow.id.desc()).limit(limit + 1)
+    ).all()
+    page = rows[:limit]
+    next_cursor = _encode_cursor(page[-1]) if len(rows) > limit else None
+    return PromiseList(items=[_out(session, row, now) for row in page], next_cursor=next_cursor)
+
+
+# -- the pieces -----------------------------------------------------------------------------
+
+
+def _refusal(quote: QuoteResult, mode: str) -> str | None:
+    if quote.status == "infeasible":
+        return "the quote cannot be held: a line has no date within the horizon"
+    if mode == "requested_only" and quote.status != "feasible":
+        return "the quote cannot be held as requested: a line is late (mode requested_only)"
+    return None
+
+
+def _conflict(detail: str, check: CheckResult) -> Answer:
+    body = problem_body(
+        409, slug="conflict", title="Conflict", detail=detail, extra={"check": _json(check)}
+    )
+    return Answer(409, body, PROBLEM_MEDIA_TYPE)
+
+
+def _confirm_expired(ctx: PromiseContext, row: db.PromiseRow, now: datetime) -> Answer | None:
+    """Check the expired hold's quote again; confirm only if every line keeps its date."""
+    session = ctx.session
+    db.drop_reservations(session, row.id)
+    original = CheckResult.model_validate(row.result)
+    request = CheckRequest.model_validate({k: v for k, v in row.request.items() if k != "mode"})
+    dated, quote = evaluate_quote(
+        session, ctx.settings, request, db.live_reservations(session, now)
+    )
+    fresh = store_check(session, dated, quote, now)
+    same_dates = [line.promised_date for line in fresh.lines] == [
+        line.promised_date for line in original.lines
+    ]
+    if not same_dates or _refusal(quote, row.mode) is not None:
+        row.status = db.EXPIRED
+        return _conflict(
+            "the hold expired and its dates no longer hold; see the fresh check", fresh
+        )
+    _reserve(session, row.id, quote)
+    row.status = db.CONFIRMED
+    row.confirmed_at = now
+    row.check_id = fresh.id
+    row.result = _json(fresh)
+    return None
+
+
+def _reserve(session: Session, promise_id: str, quote: QuoteResult) -> None:
+    stock: list[tuple[str, StockMove]] = []
+    capacity: list[tuple[str, CapacityUse]] = []
+    for line in quote.lines:
+        taken = line.plan.reservations()
+        stock.extend((line.line_ref, move) for move in taken.stock)
+        capacity.extend((line.line_ref, use) for use in taken.capacity)
+    db.add_reservations(session, promise_id, stock, capacity)
+
+
+def _tidy_expired(session: Session, now: datetime) -> None:
+    """Expired holds already count for nothing; this only marks them and frees their rows."""
+    expired = session.scalars(
+        select(db.PromiseRow).where(
+            db.PromiseRow.status == db.HELD, db.PromiseRow.expires_at <= now
+        )
+    ).all()
+    for row in expired:
+        row.status = db.EXPIRED
+        db.drop_reservations(session, row.id)
+
+
+def _status_condition(status: str, now: datetime) -> Any:
+    row = db.PromiseRow
+    if status == db.HELD:
+        return and_(row.status == db.HELD, row.expires_at > now)
+    if status == db.EXPIRED:
+        return or_(row.status == db.EXPIRED, and_(row.status == db.HELD, row.expires_at <= now))
+    return row.status == status
+
+
+def _get(session: Session, promise_id: str) -> db.PromiseRow:
+    row = session.get(db.PromiseRow, promise_id)
+    if row is None:
+        raise NotFound(f"no promise with id {promise_id}")
+    return row
+
+
+def _out(session: Session, row: db.PromiseRow, now: datetime) -> PromiseOut:
+    stock = session.scalars(
+        select(db.PromiseStockRow)
+        .where(db.PromiseStockRow.promise_id == row.id)
+        .order_by(db.PromiseStockRow.id)
+    ).all()
+    capacity = session.scalars(
+        select(db.PromiseCapacityRow)
+        .where(db.PromiseCapacityRow.promise_id == row.id)
+        .order_by(db.PromiseCapacityRow.id)
+    ).all()
+    at_risk = None
+    if row.at_risk_since is not None:
+        at_risk = AtRiskOut(
+            since=row.at_risk_since,
+            reason=row.at_risk_reason or "",
+            earliest_date=row.at_risk_earliest_date,
+        )
+    return PromiseOut(
+        id=row.id,
+        status=db.effective_status(row, now),
+        mode=row.mode,
+        quote_ref=row.quote_ref,
+        customer=row.customer,
+        created_at=db.as_utc(row.created_at),
+        expires_at=db.as_utc(row.expires_at),
+        confirmed_at=db.as_utc(row.confirmed_at) if row.confirmed_at else None,
+        released_at=db.as_utc(row.released_at) if row.released_at else None,
+        check=CheckResult.model_validate(row.result),
+        reservations=ReservationsOut(
+            stock=[
+                StockReservationOut(line_ref=s.line_ref, sku=s.sku, date=s.date, qty=s.qty)
+                for s in stock
+            ],
+            capacity=[
+                CapacityReservationOut(
+                    line_ref=c.line_ref, resource=c.resource, date=c.date, minutes=c.minutes
+                )
+                for c in capacity
+            ],
+        ),
+        at_risk=at_risk,
+    )
+
+
+def _json(check: CheckResult) -> dict[str, Any]:
+    return check.model_dump(mode="json")
+
+
+def _encode_cursor(row: db.PromiseRow) -> str:
+    raw = f"{db.as_utc(row.created_at).isoformat()}|{row.id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        created_at, promise_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
+        return datetime.fromisoformat(created_at), promise_id
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise Invalid(
+            "the cursor is not one this service gave out",
+            [FieldError(pointer("cursor"), "malformed cursor")],
+        ) from exc
