@@ -31,6 +31,31 @@ class DomainError(Exception):
         self.errors = tuple(errors)
         # Further members of the problem document (e.g. a fresh check result with a 409).
         self.extra = dict(extra or {})
+        # Response headers (e.g. WWW-Authenticate with a 401).
+        self.headers: dict[str, str] = {}
+
+
+class Unauthorized(DomainError):
+    """No API key, or one that is unknown or revoked (RFC 6750 challenge in WWW-Authenticate)."""
+
+    status = 401
+    title = "Unauthorized"
+    slug = "unauthorized"
+
+    def __init__(self, detail: str, *, invalid_token: bool = False) -> None:
+        super().__init__(detail)
+        challenge = 'Bearer realm="orderpromise"'
+        if invalid_token:
+            challenge += ', error="invalid_token"'
+        self.headers = {"WWW-Authenticate": challenge}
+
+
+class Forbidden(DomainError):
+    """A valid key whose role may not do this."""
+
+    status = 403
+    title = "Forbidden"
+    slug = "forbidden"
 
 
 class NotFound(DomainError):

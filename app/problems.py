@@ -49,6 +49,7 @@ def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
         detail=exc.detail,
         errors=exc.errors,
         extra=exc.extra,
+        headers=exc.headers or None,
     )
 
 
