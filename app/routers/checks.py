@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, status
+from fastapi.responses import JSONResponse
 
-from app.deps import ClockDep, SessionDep, SettingsDep
+from app.deps import ClockDep, IdempotencyKeyDep, SessionDep, SettingsDep
+from app.routers.answers import respond
 from app.schemas.check import CheckRequest, CheckResult
 from app.schemas.problem import problem_responses
-from app.services.checks import read_check, run_check
+from app.services.checks import read_check, run_check_once
 
 router = APIRouter(prefix="/v1/checks", tags=["checks"])
 
@@ -19,10 +21,14 @@ router = APIRouter(prefix="/v1/checks", tags=["checks"])
     responses=problem_responses(422, 503),
 )
 def create_check(
-    request: CheckRequest, session: SessionDep, settings: SettingsDep, clock: ClockDep
-) -> CheckResult:
+    request: CheckRequest,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    idempotency_key: IdempotencyKeyDep = None,
+) -> JSONResponse:
     """Check a quote against stock, supply, lead times and capacity; reserves nothing."""
-    return run_check(session, settings, request, clock())
+    return respond(run_check_once(session, settings, request, clock, idempotency_key))
 
 
 @router.get("/{check_id}", response_model=CheckResult, responses=problem_responses(404))

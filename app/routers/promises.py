@@ -4,30 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Query, status
+from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
 
-from app.deps import ClockDep, SessionDep, SettingsDep
+from app.deps import ClockDep, IdempotencyKeyDep, SessionDep, SettingsDep
+from app.routers.answers import respond
 from app.schemas.problem import problem_responses
 from app.schemas.promise import HoldRequest, PromiseList, PromiseOut
 from app.services import promises
-from app.services.idempotency import Answer
 
 router = APIRouter(prefix="/v1/promises", tags=["promises"])
-
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        max_length=200,
-        description="A retry with the same key and body returns the first answer and changes "
-        "nothing; the same key with another body is 422.",
-    ),
-]
-
-
-def _respond(answer: Answer) -> JSONResponse:
-    return JSONResponse(answer.body, status_code=answer.status_code, media_type=answer.media_type)
 
 
 @router.post(
@@ -41,14 +27,14 @@ def hold_promise(
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: IdempotencyKeyDep = None,
 ) -> JSONResponse:
     """Check the quote and hold its plan for `hold_minutes`.
 
     409 (with the check result under `check`) when it cannot be held; nothing is held then.
     """
     context = promises.PromiseContext(session, settings, clock)
-    return _respond(promises.hold(context, request, idempotency_key))
+    return respond(promises.hold(context, request, idempotency_key))
 
 
 @router.post(
@@ -61,12 +47,12 @@ def confirm_promise(
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: IdempotencyKeyDep = None,
 ) -> JSONResponse:
     """Make a hold firm. An expired hold is checked again and confirmed only if its dates hold;
     otherwise 409 with the fresh check under `check`."""
     context = promises.PromiseContext(session, settings, clock)
-    return _respond(promises.confirm(context, promise_id, idempotency_key))
+    return respond(promises.confirm(context, promise_id, idempotency_key))
 
 
 @router.post(
@@ -79,11 +65,11 @@ def release_promise(
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: IdempotencyKeyDep = None,
 ) -> JSONResponse:
     """Give a hold or promise back (idempotent)."""
     context = promises.PromiseContext(session, settings, clock)
-    return _respond(promises.release(context, promise_id, idempotency_key))
+    return respond(promises.release(context, promise_id, idempotency_key))
 
 
 @router.get("/{promise_id}", response_model=PromiseOut, responses=problem_responses(404))

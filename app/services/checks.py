@@ -7,12 +7,14 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from app.clock import Clock
 from app.db.checks import add_check, get_check
 from app.db.promises import live_reservations
 from app.db.queries import get_data_version, load_plant
 from app.errors import FieldError, Invalid, NotFound, pointer
 from app.schemas.check import CheckRequest, CheckResult
 from app.services.check_results import to_check_result
+from app.services.idempotency import Answer, answer_once
 from app.services.planning_cache import planning_cache
 from app.settings import Settings
 from app.solver.engine import SolverSettings, check_quote
@@ -26,6 +28,29 @@ def run_check(
     """A check: every held and confirmed promise counts; nothing is reserved."""
     dated, quote = evaluate_quote(session, settings, request, live_reservations(session, now))
     return store_check(session, dated, quote, now)
+
+
+def run_check_once(
+    session: Session,
+    settings: Settings,
+    request: CheckRequest,
+    clock: Clock,
+    idempotency_key: str | None,
+) -> Answer:
+    """``run_check`` with Idempotency-Key replay."""
+
+    def work() -> Answer:
+        result = run_check(session, settings, request, clock())
+        return Answer(201, result.model_dump(mode="json"))
+
+    return answer_once(
+        session,
+        idempotency_key,
+        target="POST /v1/checks",
+        body=request.model_dump(mode="json"),
+        now=clock(),
+        work=work,
+    )
 
 
 def evaluate_quote(
