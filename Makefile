@@ -30,7 +30,7 @@ format: setup
 	$(BIN)/ruff format .
 
 bench: setup
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python -m bench.check_latency
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache orderpromise-demo.db*

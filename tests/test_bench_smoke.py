@@ -1,0 +1,69 @@
+"""`bench.check_latency` still runs: its engine path, profile and tables on a tiny plant.
+
+Timings are not checked (the benchmark has no timing asserts); only that every quote was timed,
+grouped and shown, and that the timers put the engine functions back.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from rich.console import Console
+
+from app.solver import engine
+from app.solver.cpsat import model as cpsat_model
+from bench.check_latency import Options, bench_plant, decided_by, percentile, render
+from bench.plants import generate_plant
+
+AS_OF = date(2026, 11, 25)
+
+
+def test_engine_path_profile_and_tables_on_a_tiny_plant() -> None:
+    solve, build = cpsat_model._solve, cpsat_model._build
+    doc = generate_plant(16, 3, 3, 80, seed=2, as_of=AS_OF)
+    options = Options(
+        as_of=AS_OF,
+        quotes=2,
+        multi_quotes=1,
+        lines=3,
+        seed=2,
+        memory_quotes=1,
+        profile_quotes=1,
+        http=False,
+    )
+
+    report = bench_plant("tiny", doc, options)
+
+    samples = report.engine.samples
+    assert [s.lines for s in samples] == [1, 1, 3]
+    assert all(
+        s.ms >= 0 and s.status in {"feasible", "counter_proposal", "infeasible"} for s in samples
+    )
+    assert all(s.group == decided_by(s.methods) for s in samples)
+    assert report.engine.load_ms > 0
+    assert report.engine.tracemalloc_peak_bytes > 0
+    assert report.service is None
+    # This plant and seed give a CP-SAT quote: the profile ran, and the engine is unpatched.
+    assert any(s.group == "cp-sat" for s in samples)
+    assert report.breakdown is not None
+    assert report.breakdown.solves.total() >= 1
+    assert report.breakdown.top_functions
+    assert (cpsat_model._solve, cpsat_model._build) == (solve, build)
+    assert engine._decide_by_cpsat.__module__ == "app.solver.engine"
+    assert not hasattr(engine._decide_by_cpsat, "__wrapped__")
+
+    out = io.StringIO()
+    render([report], Console(file=out, width=200), options)
+    text = out.getvalue()
+    for title in ("Load and memory", "Check latency", "Status mix", "cProfile"):
+        assert title in text
+
+
+def test_percentile_is_nearest_rank() -> None:
+    assert percentile([], 95) is None
+    assert percentile([5.0], 50) == 5.0
+    values = [float(n) for n in range(1, 101)]
+    assert percentile(values, 50) == 50.0
+    assert percentile(values, 95) == 95.0
+    assert percentile(values, 100) == 100.0
