@@ -1,4 +1,4 @@
-"""The `orderpromise` command: migrate, serve, load, export, demo.
+"""The `orderpromise` command: migrate, serve, load, export, demo, keys.
 
 Commands call the same service functions as the API, inside `with session.begin():`.
 """
@@ -13,19 +13,28 @@ from typing import Annotated, Any
 
 import typer
 import uvicorn
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.orm import Session, sessionmaker
 
+from app.clock import utc_now
 from app.db.engine import create_db_engine, create_session_factory
 from app.db.migrate import upgrade_to_head
-from app.errors import Invalid
+from app.errors import Invalid, NotFound
 from app.main import create_app
+from app.schemas.keys import KeyCreate
 from app.services.dataset import export_dataset, import_dataset
+from app.services.keys import create_key, list_api_keys, revoke_key
 from app.settings import Settings
 
 cli = typer.Typer(help="Order-promise service.", no_args_is_help=True, add_completion=False)
 out = Console()
 err = Console(stderr=True)
+keys_cli = typer.Typer(
+    help="API keys: create (the key is shown once), list, revoke.", no_args_is_help=True
+)
+cli.add_typer(keys_cli, name="keys")
 
 
 @cli.command()
@@ -94,6 +103,59 @@ def demo(
     out.print(f"demo database {db}: {counts}")
     out.print(f"API on http://127.0.0.1:{port}, docs on http://127.0.0.1:{port}/docs")
     uvicorn.run(create_app(settings), host="127.0.0.1", port=port)
+
+
+@keys_cli.command("create")
+def keys_create(
+    role: Annotated[str, typer.Option(help="admin, crm, sales or ops.")],
+    name: Annotated[str, typer.Option(help="Who or what uses the key, e.g. 'CRM prod'.")],
+) -> None:
+    """Create an API key. The key alone goes to stdout, shown this once; keep it safe."""
+    try:
+        request = KeyCreate.model_validate({"role": role, "name": name})
+    except ValidationError as exc:
+        for error in exc.errors():
+            err.print(f"[red]--{error['loc'][0]}: {error['msg']}[/red]")
+        raise typer.Exit(2) from exc
+    with _sessions()() as session, session.begin():
+        created = create_key(session, role=request.role, name=request.name, now=utc_now())
+    err.print(
+        f"created key {created.id} (role {created.role}, name {created.name!r}); "
+        "it is shown only this once"
+    )
+    typer.echo(created.key)
+
+
+@keys_cli.command("list")
+def keys_list() -> None:
+    """Every key with its id, role, name, creation and revocation time (never the key)."""
+    with _sessions()() as session, session.begin():
+        keys = list_api_keys(session).items
+    table = Table(title="API keys")
+    for column in ("id", "role", "name", "created", "revoked"):
+        table.add_column(column)
+    for key in keys:
+        revoked = key.revoked_at.isoformat(timespec="seconds") if key.revoked_at else ""
+        table.add_row(
+            key.id, key.role, key.name, key.created_at.isoformat(timespec="seconds"), revoked
+        )
+    out.print(table)
+
+
+@keys_cli.command("revoke")
+def keys_revoke(key_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
+    """Revoke a key by its id: it is refused from the next request on."""
+    try:
+        with _sessions()() as session, session.begin():
+            revoked = revoke_key(session, key_id, utc_now())
+    except NotFound as exc:
+        err.print(f"[red]{exc.detail}[/red]")
+        raise typer.Exit(1) from exc
+    out.print(f"revoked key {revoked.id} ({revoked.role}, {revoked.name!r})")
+
+
+def _sessions() -> sessionmaker[Session]:
+    return create_session_factory(create_db_engine(Settings().database_url))
 
 
 def _load(settings: Settings, raw: Any) -> str:

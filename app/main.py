@@ -7,10 +7,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from app.auth import announce_auth_mode
 from app.clock import utc_now
 from app.db.engine import create_db_engine, create_session_factory
 from app.problems import register_problem_handlers
-from app.routers import checks, dataset, health, promises
+from app.routers import checks, dataset, health, keys, promises
 from app.settings import Settings
 
 
@@ -20,6 +21,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        announce_auth_mode(settings)
         yield
         engine.dispose()
 
@@ -38,4 +40,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(dataset.router)
     app.include_router(checks.router)
     app.include_router(promises.router)
+    app.include_router(keys.router)
     return app

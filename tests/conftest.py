@@ -19,7 +19,9 @@ from app.db.base import Base
 from app.db.engine import create_db_engine, create_session_factory
 from app.db.migrate import upgrade_to_head
 from app.main import create_app
+from app.schemas.keys import ROLES
 from app.settings import Settings
+from tests.keys import BOOTSTRAP_KEY, bearer
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 # Kept across tests: the counter only grows, so cached planning states never go stale.
@@ -83,6 +85,27 @@ def settings(database_url: str) -> Settings:
 def client(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def secure_client(database_url: str) -> Iterator[TestClient]:
+    """The app with authentication on; BOOTSTRAP_KEY is its PROMISE_BOOTSTRAP_KEY (admin)."""
+    settings = Settings(database_url=database_url, auth=True, bootstrap_key=BOOTSTRAP_KEY)
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def role_keys(secure_client: TestClient) -> dict[str, str]:
+    """One API key per role (admin, crm, sales, ops), created over HTTP by the bootstrap admin."""
+    keys = {}
+    for role in ROLES:
+        response = secure_client.post(
+            "/v1/keys", json={"role": role, "name": f"test {role}"}, headers=bearer(BOOTSTRAP_KEY)
+        )
+        assert response.status_code == 201, response.text
+        keys[role] = response.json()["key"]
+    return keys
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 from fastapi.responses import JSONResponse
 
+from app.auth import CRM, OPS, SALES, require
 from app.deps import ClockDep, IdempotencyKeyDep, SessionDep, SettingsDep
 from app.routers.answers import respond
 from app.schemas.check import CheckRequest, CheckResult
@@ -16,6 +17,7 @@ router = APIRouter(prefix="/v1/checks", tags=["checks"])
 
 @router.post(
     "",
+    dependencies=[require(CRM, SALES)],
     status_code=status.HTTP_201_CREATED,
     response_model=CheckResult,
     responses=problem_responses(422, 503),
@@ -31,6 +33,11 @@ def create_check(
     return respond(run_check_once(session, settings, request, clock, idempotency_key))
 
 
-@router.get("/{check_id}", response_model=CheckResult, responses=problem_responses(404))
+@router.get(
+    "/{check_id}",
+    dependencies=[require(OPS, CRM, SALES)],
+    response_model=CheckResult,
+    responses=problem_responses(404),
+)
 def get_check(check_id: str, session: SessionDep) -> CheckResult:
     return read_check(session, check_id)

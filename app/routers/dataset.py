@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from app.auth import ADMIN, OPS, require
 from app.deps import SessionDep
 from app.errors import FieldError, Invalid
 from app.schemas.dataset import DatasetDocument, DatasetSummary
@@ -23,6 +24,7 @@ _DOCUMENT_SCHEMA = {"$ref": "#/components/schemas/DatasetDocument"}
 
 @router.put(
     "",
+    dependencies=[require(ADMIN)],
     response_model=DatasetSummary,
     responses=problem_responses(422),
     # The body is read raw so that decimals parse exactly and every row error is reported;
@@ -43,6 +45,7 @@ async def put_dataset(request: Request, session: SessionDep) -> DatasetSummary:
 
 @router.get(
     "",
+    dependencies=[require(ADMIN, OPS)],
     response_class=JSONResponse,
     responses={200: {"model": DatasetDocument, "description": "The dataset document"}},
 )

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
 
+from app.auth import CRM, OPS, require
 from app.deps import ClockDep, IdempotencyKeyDep, SessionDep, SettingsDep
 from app.routers.answers import respond
 from app.schemas.problem import problem_responses
@@ -18,6 +19,7 @@ router = APIRouter(prefix="/v1/promises", tags=["promises"])
 
 @router.post(
     "",
+    dependencies=[require(CRM)],
     status_code=status.HTTP_201_CREATED,
     response_model=PromiseOut,
     responses=problem_responses(409, 422, 503),
@@ -39,6 +41,7 @@ def hold_promise(
 
 @router.post(
     "/{promise_id}/confirm",
+    dependencies=[require(CRM)],
     response_model=PromiseOut,
     responses=problem_responses(404, 409, 422, 503),
 )
@@ -57,6 +60,7 @@ def confirm_promise(
 
 @router.post(
     "/{promise_id}/release",
+    dependencies=[require(CRM)],
     response_model=PromiseOut,
     responses=problem_responses(404, 409, 422),
 )
@@ -72,12 +76,22 @@ def release_promise(
     return respond(promises.release(context, promise_id, idempotency_key))
 
 
-@router.get("/{promise_id}", response_model=PromiseOut, responses=problem_responses(404))
+@router.get(
+    "/{promise_id}",
+    dependencies=[require(CRM, OPS)],
+    response_model=PromiseOut,
+    responses=problem_responses(404),
+)
 def get_promise(promise_id: str, session: SessionDep, clock: ClockDep) -> PromiseOut:
     return promises.read_promise(session, promise_id, clock())
 
 
-@router.get("", response_model=PromiseList, responses=problem_responses(422))
+@router.get(
+    "",
+    dependencies=[require(CRM, OPS)],
+    response_model=PromiseList,
+    responses=problem_responses(422),
+)
 def list_promises(
     session: SessionDep,
     clock: ClockDep,
