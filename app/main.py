@@ -12,6 +12,8 @@ from app.clock import utc_now
 from app.db.engine import create_db_engine, create_session_factory
 from app.problems import register_problem_handlers
 from app.routers import checks, dataset, health, keys, promises
+from app.routers.pages import register_pages
+from app.routers.stats import router as stats_router
 from app.settings import Settings
 
 
@@ -41,4 +43,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(checks.router)
     app.include_router(promises.router)
     app.include_router(keys.router)
+    app.include_router(stats_router)
+    register_pages(app)
     return app

@@ -34,27 +34,30 @@ def run(processes: int, holds: int, threads: int) -> dict[str, Any]:
     doc = medium(AS_OF)
     quotes = random_quotes(doc, holds, 1, seed=processes, as_of=AS_OF)
     bodies = [quote | {"hold_minutes": 30} for quote in quotes]
-    with tempfile.TemporaryDirectory() as tmp, fresh_database("postgresql", Path(tmp)) as url:
-        with servers(url, processes, Path(tmp)) as procs:
-            loaded = httpx.put(f"{procs[0].url}/v1/dataset", json=doc, timeout=120)
-            loaded.raise_for_status()
-            clients = [httpx.Client(base_url=p.url, timeout=300) for p in procs]
-            # Warm every process's planning cache, as a running service would be.
-            for client in clients:
-                client.post("/v1/checks", json=quotes[0]).raise_for_status()
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        fresh_database("postgresql", Path(tmp)) as url,
+        servers(url, processes, Path(tmp)) as procs,
+    ):
+        loaded = httpx.put(f"{procs[0].url}/v1/dataset", json=doc, timeout=120)
+        loaded.raise_for_status()
+        clients = [httpx.Client(base_url=p.url, timeout=300) for p in procs]
+        # Warm every process's planning cache, as a running service would be.
+        for client in clients:
+            client.post("/v1/checks", json=quotes[0]).raise_for_status()
 
-            def hold(numbered: tuple[int, dict[str, Any]]) -> tuple[int, float]:
-                n, body = numbered
-                started = time.perf_counter()
-                response = clients[n % len(clients)].post("/v1/promises", json=body)
-                return response.status_code, time.perf_counter() - started
-
+        def hold(numbered: tuple[int, dict[str, Any]]) -> tuple[int, float]:
+            n, body = numbered
             started = time.perf_counter()
-            with ThreadPoolExecutor(threads) as pool:
-                answers = list(pool.map(hold, enumerate(bodies)))
-            wall = time.perf_counter() - started
-            for client in clients:
-                client.close()
+            response = clients[n % len(clients)].post("/v1/promises", json=body)
+            return response.status_code, time.perf_counter() - started
+
+        started = time.perf_counter()
+        with ThreadPoolExecutor(threads) as pool:
+            answers = list(pool.map(hold, enumerate(bodies)))
+        wall = time.perf_counter() - started
+        for client in clients:
+            client.close()
     latencies = sorted(seconds for _, seconds in answers)
     codes = [code for code, _ in answers]
     return {

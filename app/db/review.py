@@ -1,0 +1,112 @@
+"""Read-only queries behind the operations review and the shared numbers.
+
+Writes of checks and promises live in ``app.db.checks`` and ``app.db.promises``; this module
+only reads them, shaped for review lists and period statistics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from app.db.models import CheckRow
+from app.db.promises import PromiseRow, counts_now, effective_status
+
+NOT_FEASIBLE = ("counter_proposal", "infeasible")
+# Rows read per round trip when a filter has to look into the stored JSON.
+BATCH = 200
+
+
+def check_results_between(session: Session, start: datetime, end: datetime) -> Iterator[Any]:
+    """The stored result documents of checks made in [start, end)."""
+    query = (
+        select(CheckRow.result)
+        .where(CheckRow.created_at >= start, CheckRow.created_at < end)
+        .execution_options(yield_per=BATCH)
+    )
+    yield from session.scalars(query)
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseStatusRow:
+    status: str
+    at_risk: bool
+
+
+def promise_statuses_between(
+    session: Session, start: datetime, end: datetime, now: datetime
+) -> list[PromiseStatusRow]:
+    """Status now (an expired hold reads as expired) of the promises made in [start, end)."""
+    rows = session.scalars(
+        select(PromiseRow).where(PromiseRow.created_at >= start, PromiseRow.created_at < end)
+    )
+    return [
+        PromiseStatusRow(effective_status(row, now), row.at_risk_since is not None) for row in rows
+    ]
+
+
+def live_promises(session: Session, now: datetime, limit: int) -> list[PromiseRow]:
+    """Held (unexpired) and confirmed promises; those at risk first, then the newest."""
+    at_risk_first = case((PromiseRow.at_risk_since.is_(None), 1), else_=0)
+    query = (
+        select(PromiseRow)
+        .where(counts_now(now))
+        .order_by(at_risk_first, PromiseRow.created_at.desc(), PromiseRow.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def count_live_promises(session: Session, now: datetime) -> int:
+    return session.scalar(select(func.count()).select_from(PromiseRow).where(counts_now(now))) or 0
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewFilter:
+    sku: str | None = None
+    customer: str | None = None
+    # Checks made in [start, end); None leaves that side open.
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+def not_feasible_checks(
+    session: Session, review: ReviewFilter, offset: int, limit: int
+) -> list[CheckRow]:
+    """Checks rejected or pushed out, newest first, one page of ``limit`` after ``offset``.
+
+    The item filter looks into each check's lines (stored as JSON, which SQLite and PostgreSQL
+    query differently), so it is applied here while streaming the SQL-filtered rows.
+    """
+    query = select(CheckRow).where(CheckRow.status.in_(NOT_FEASIBLE))
+    if review.customer:
+        query = query.where(func.lower(CheckRow.customer).contains(review.customer.lower()))
+    if review.start is not None:
+        query = query.where(CheckRow.created_at >= review.start)
+    if review.end is not None:
+        query = query.where(CheckRow.created_at < review.end)
+    query = query.order_by(CheckRow.created_at.desc(), CheckRow.id)
+    if not review.sku:
+        return list(session.scalars(query.offset(offset).limit(limit)))
+    wanted = review.sku.upper()
+    page: list[CheckRow] = []
+    skipped = 0
+    rows = session.scalars(query.execution_options(yield_per=BATCH))
+    try:
+        for row in rows:
+            if not any(line.get("sku", "").upper() == wanted for line in row.request["lines"]):
+                continue
+            if skipped < offset:
+                skipped += 1
+                continue
+            page.append(row)
+            if len(page) == limit:
+                break
+    finally:
+        rows.close()
+    return page

@@ -1,0 +1,128 @@
+"""The operations review: what was rejected or pushed out and why, what sales has committed,
+what capacity is left, and the shared numbers of a period, in one read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.db.promises import PromiseRow, as_utc, effective_status
+from app.db.review import ReviewFilter, count_live_promises, live_promises, not_feasible_checks
+from app.errors import FieldError, Invalid
+from app.schemas.check import CheckResult
+from app.schemas.stats import CapacityView, Stats
+from app.services.capacity_view import capacity_view
+from app.services.stats import period_bounds, period_stats
+from app.settings import Settings
+
+PAGE_SIZE = 20
+LIVE_PROMISES_SHOWN = 50
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewQuery:
+    """The filters of the page; dates are days in the service's zone, inclusive."""
+
+    sku: str | None = None
+    customer: str | None = None
+    since: date | None = None
+    until: date | None = None
+    page: int = 1
+    stats_since: date | None = None
+    stats_until: date | None = None
+    capacity_days: int = 28
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseSummary:
+    id: str
+    quote_ref: str
+    customer: str
+    status: str
+    created_at: datetime
+    expires_at: datetime
+    promise_date: date | None
+    check_id: str
+    lines: list[dict[str, Any]]
+    at_risk_since: datetime | None
+    at_risk_reason: str | None
+    at_risk_earliest_date: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class OpsReview:
+    checks: list[CheckResult]
+    page: int
+    has_more: bool
+    promises: list[PromiseSummary]
+    live_promises: int
+    capacity: CapacityView
+    stats: Stats | None
+    errors: list[FieldError] = field(default_factory=list)
+
+
+def ops_review(
+    session: Session, settings: Settings, now: datetime, query: ReviewQuery
+) -> OpsReview:
+    errors: list[FieldError] = []
+    review = ReviewFilter(sku=query.sku, customer=query.customer)
+    if query.since and query.until and query.since > query.until:
+        errors.append(
+            FieldError("/query/since", f"since {query.since} is after until {query.until}")
+        )
+    else:
+        start, end = _open_bounds(settings, query.since, query.until)
+        review = ReviewFilter(sku=query.sku, customer=query.customer, start=start, end=end)
+    page = max(1, query.page)
+    rows = not_feasible_checks(session, review, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
+    stats = None
+    try:
+        stats = period_stats(session, settings, now, query.stats_since, query.stats_until)
+    except Invalid as exc:
+        errors += [
+            FieldError(e.pointer.replace("/query/", "/query/stats_"), e.message) for e in exc.errors
+        ]
+    return OpsReview(
+        checks=[CheckResult.model_validate(row.result) for row in rows[:PAGE_SIZE]],
+        page=page,
+        has_more=len(rows) > PAGE_SIZE,
+        promises=[_summary(row, now) for row in live_promises(session, now, LIVE_PROMISES_SHOWN)],
+        live_promises=count_live_promises(session, now),
+        capacity=capacity_view(session, settings, now, days=query.capacity_days),
+        stats=stats,
+        errors=errors,
+    )
+
+
+def _open_bounds(
+    settings: Settings, since: date | None, until: date | None
+) -> tuple[datetime | None, datetime | None]:
+    start = period_bounds(settings, since, since)[0] if since else None
+    end = period_bounds(settings, until, until)[1] if until else None
+    return start, end
+
+
+def _summary(row: PromiseRow, now: datetime) -> PromiseSummary:
+    result = row.result
+    promise_date = result.get("promise_date")
+    return PromiseSummary(
+        id=row.id,
+        quote_ref=row.quote_ref,
+        customer=row.customer,
+        status=effective_status(row, now),
+        created_at=as_utc(row.created_at),
+        expires_at=as_utc(row.expires_at),
+        promise_date=date.fromisoformat(promise_date) if promise_date else None,
+        check_id=row.check_id,
+        lines=list(result.get("lines", [])),
+        at_risk_since=as_utc(row.at_risk_since) if row.at_risk_since else None,
+        at_risk_reason=row.at_risk_reason,
+        at_risk_earliest_date=row.at_risk_earliest_date,
+    )
+
+
+def minutes_left(moment: datetime, now: datetime) -> int:
+    return max(0, int((moment - now) / timedelta(minutes=1)))

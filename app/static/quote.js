@@ -1,0 +1,188 @@
+// The quote page: add and remove lines (keyboard friendly), and hold / confirm / release a
+// promise through the JSON API. Everything else works without this script.
+"use strict";
+
+(function () {
+  const list = document.getElementById("line-list");
+  const template = document.getElementById("line-template");
+  const announcer = document.getElementById("line-announcer");
+
+  function announce(text) {
+    // Cleared first so that the same message twice is still read out.
+    announcer.textContent = "";
+    window.setTimeout(() => { announcer.textContent = text; }, 50);
+  }
+
+  function renumber() {
+    list.querySelectorAll("li.line").forEach((li, position) => {
+      li.querySelector(".remove-line").setAttribute("aria-label", "Remove line " + (position + 1));
+    });
+  }
+
+  function addLine() {
+    const indexes = Array.from(list.querySelectorAll("li.line"), (li) => Number(li.dataset.index));
+    // Server-side the order of the lines counts, not their numbers: a new one just needs a fresh index.
+    const index = indexes.length ? Math.max(...indexes) + 1 : 0;
+    const li = template.content.firstElementChild.cloneNode(true);
+    li.dataset.index = String(index);
+    li.querySelectorAll("[data-name]").forEach((input) => {
+      const id = "lines-" + index + "-" + input.dataset.name;
+      input.id = id;
+      input.name = id;
+    });
+    li.querySelectorAll("label[data-for]").forEach((label) => {
+      label.htmlFor = "lines-" + index + "-" + label.dataset.for;
+    });
+    list.appendChild(li);
+    renumber();
+    li.querySelector("input").focus();
+    announce("Line " + list.children.length + " added");
+  }
+
+  function removeLine(li) {
+    const lines = Array.from(list.querySelectorAll("li.line"));
+    if (lines.length === 1) {
+      announce("A quote needs at least one line");
+      return;
+    }
+    const position = lines.indexOf(li);
+    const next = lines[position + 1] || lines[position - 1];
+    li.remove();
+    renumber();
+    next.querySelector("input").focus();
+    announce("Line " + (position + 1) + " removed");
+  }
+
+  if (list && template) {
+    document.getElementById("add-line").addEventListener("click", addLine);
+    list.addEventListener("click", (event) => {
+      const button = event.target.closest(".remove-line");
+      if (button) {
+        removeLine(button.closest("li.line"));
+      }
+    });
+  }
+
+  // -- promises ---------------------------------------------------------------------------------
+  const panel = document.getElementById("promise");
+  const requestNode = document.getElementById("hold-request");
+  if (!panel || !requestNode) {
+    return;
+  }
+  const holdButton = document.getElementById("hold-button");
+  const confirmButton = document.getElementById("confirm-button");
+  const releaseButton = document.getElementById("release-button");
+  const statusLine = document.getElementById("promise-status");
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  let promiseId = null;
+
+  function newKey() {
+    if (window.crypto && window.crypto.randomUUID) {
+      return window.crypto.randomUUID();
+    }
+    return String(Date.now()) + "-" + String(Math.random()).slice(2);
+  }
+
+  function show(text, isError) {
+    statusLine.textContent = text;
+    statusLine.classList.toggle("error", Boolean(isError));
+  }
+
+  function problemText(body, status) {
+    if (!body || typeof body !== "object") {
+      return "The server answered " + status + ".";
+    }
+    const parts = [body.detail || body.title || "The server answered " + status + "."];
+    (body.errors || []).forEach((error) => parts.push(error.message));
+    return parts.join(" ");
+  }
+
+  function day(iso) {
+    if (!iso) {
+      return "no date";
+    }
+    const date = new Date(iso + "T00:00:00Z");
+    return date.toLocaleDateString("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
+  }
+
+  function time(iso) {
+    return new Date(iso).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+  }
+
+  async function call(path, body) {
+    // One Idempotency-Key per click: a network retry cannot hold the same quote twice.
+    const response = await fetch(path, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+        "Idempotency-Key": newKey(),
+        "X-CSRF-Token": csrf,
+      },
+      credentials: "same-origin",
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    let payload = null;
+    try {
+      payload = await response.json();
+    } catch (_error) {
+      payload = null;
+    }
+    return { ok: response.ok, status: response.status, body: payload };
+  }
+
+  async function act(button, work) {
+    button.disabled = true;
+    try {
+      await work();
+    } catch (_error) {
+      show("The server could not be reached; nothing was changed. Try again.", true);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  function setState(state) {
+    panel.dataset.promiseState = state;
+    holdButton.hidden = state === "held" || state === "confirmed";
+    confirmButton.hidden = state !== "held";
+    releaseButton.hidden = state !== "held" && state !== "confirmed";
+  }
+
+  holdButton.addEventListener("click", () => act(holdButton, async () => {
+    const request = JSON.parse(requestNode.textContent);
+    const answer = await call("/v1/promises", Object.assign({}, request, { hold_minutes: 30 }));
+    if (!answer.ok) {
+      show("Not held: " + problemText(answer.body, answer.status), true);
+      return;
+    }
+    promiseId = answer.body.id;
+    setState("held");
+    show("Held until " + time(answer.body.expires_at) + " for delivery on "
+      + day(answer.body.check.promise_date) + " (promise " + promiseId + ").");
+    confirmButton.focus();
+  }));
+
+  confirmButton.addEventListener("click", () => act(confirmButton, async () => {
+    const answer = await call("/v1/promises/" + encodeURIComponent(promiseId) + "/confirm");
+    if (!answer.ok) {
+      show("Not confirmed: " + problemText(answer.body, answer.status), true);
+      return;
+    }
+    setState("confirmed");
+    show("Confirmed: delivery on " + day(answer.body.check.promise_date)
+      + " is promised (promise " + promiseId + ").");
+    releaseButton.focus();
+  }));
+
+  releaseButton.addEventListener("click", () => act(releaseButton, async () => {
+    const answer = await call("/v1/promises/" + encodeURIComponent(promiseId) + "/release");
+    if (!answer.ok) {
+      show("Not released: " + problemText(answer.body, answer.status), true);
+      return;
+    }
+    setState("released");
+    show("Released: promise " + promiseId + " no longer takes stock or capacity.");
+    holdButton.focus();
+  }));
+})();
