@@ -18,6 +18,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.deps import SessionDep, SettingsDep
 from app.errors import Forbidden
+from app.pages.security import cookie_key
 from app.schemas.keys import Role
 from app.services.keys import Caller, authenticate
 from app.settings import Settings
@@ -43,7 +44,9 @@ def get_caller(
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Caller:
-    caller = authenticate(session, settings, credentials.credentials if credentials else None)
+    # Page scripts call the API with the sign-in cookie instead (CSRF-checked; app.pages).
+    key = credentials.credentials if credentials else cookie_key(request)
+    caller = authenticate(session, settings, key)
     # For the access log: the key's public id and role, never the key.
     request.state.caller = caller
     return caller

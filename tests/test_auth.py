@@ -34,6 +34,8 @@ ROLE_TABLE: dict[tuple[str, str], set[str]] = {
     ("POST", "/v1/keys"): {"admin"},
     ("GET", "/v1/keys"): {"admin"},
     ("DELETE", "/v1/keys/{key_id}"): {"admin"},
+    ("GET", "/v1/stats"): {"ops", "crm", "sales"},
+    ("GET", "/v1/capacity"): {"ops", "crm", "sales"},
 }
 PUBLIC: set[tuple[str, str]] = {
     ("GET", "/healthz"),

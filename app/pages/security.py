@@ -21,6 +21,7 @@ CSRF_COOKIE = "orderpromise_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 SESSION_MAX_AGE = 12 * 60 * 60
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +39,8 @@ class PageUser:
 
     @property
     def may_hold(self) -> bool:
-        # SPEC section 3: holding and confirming promises is the CRM role's (and the admin's).
-        return self.role in {None, "crm", "admin"}
+        # SPEC section 3: holding and confirming promises is the CRM role's alone.
+        return self.role in {None, "crm"}
 
 
 def csrf_of(request: Request) -> tuple[str, bool]:
@@ -80,6 +81,18 @@ def sign_out(response: Response) -> None:
 
 def session_key(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE) or None
+
+
+def cookie_key(request: Request) -> str | None:
+    """The signed-in page's key, for an API call made by our page scripts.
+
+    A call that changes something must repeat the CSRF token in the X-CSRF-Token header, which
+    only our own pages can read; without it the cookie counts for nothing.
+    """
+    key = session_key(request)
+    if key is None or request.method in SAFE_METHODS:
+        return key
+    return key if csrf_ok(request, request.headers.get(CSRF_HEADER)) else None
 
 
 def safe_next(target: str | None) -> str:

@@ -40,13 +40,29 @@ from app.services.page_access import role_for_key
 router = APIRouter(include_in_schema=False)
 
 
+# Pages follow the API's role table (SPEC section 3): checking is for crm and sales, the review
+# reads checks and promises (ops and crm), a stored answer may be read by every reading role.
+QUOTE_ROLES = ("crm", "sales")
+REVIEW_ROLES = ("ops", "crm")
+READ_ROLES = ("ops", "crm", "sales")
+
+
 class SignInRequired(Exception):
     def __init__(self, target: str) -> None:
         super().__init__(target)
         self.target = target
 
 
-def page_user(request: Request, session: SessionDep, settings: SettingsDep) -> PageUser:
+class PageForbidden(Exception):
+    def __init__(self, user: PageUser, roles: tuple[str, ...]) -> None:
+        super().__init__(user.role)
+        self.user = user
+        self.roles = roles
+
+
+def _page_user(
+    request: Request, session: SessionDep, settings: SettingsDep, roles: tuple[str, ...]
+) -> PageUser:
     csrf, new_csrf = csrf_of(request)
     if not settings.auth:
         return PageUser(role=None, csrf=csrf, new_csrf=new_csrf)
@@ -55,14 +71,31 @@ def page_user(request: Request, session: SessionDep, settings: SettingsDep) -> P
     if role is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise SignInRequired(target)
-    return PageUser(role=role, csrf=csrf, new_csrf=new_csrf)
+    user = PageUser(role=role, csrf=csrf, new_csrf=new_csrf)
+    if role not in roles:
+        raise PageForbidden(user, roles)
+    return user
+
+
+def quote_user(request: Request, session: SessionDep, settings: SettingsDep) -> PageUser:
+    return _page_user(request, session, settings, QUOTE_ROLES)
+
+
+def review_user(request: Request, session: SessionDep, settings: SettingsDep) -> PageUser:
+    return _page_user(request, session, settings, REVIEW_ROLES)
+
+
+def reader(request: Request, session: SessionDep, settings: SettingsDep) -> PageUser:
+    return _page_user(request, session, settings, READ_ROLES)
 
 
 async def form_fields(request: Request) -> dict[str, str]:
     return parse_form(await request.body())
 
 
-PageUserDep = Annotated[PageUser, Depends(page_user)]
+QuoteUserDep = Annotated[PageUser, Depends(quote_user)]
+ReviewUserDep = Annotated[PageUser, Depends(review_user)]
+ReaderDep = Annotated[PageUser, Depends(reader)]
 FormDep = Annotated[dict[str, str], Depends(form_fields)]
 
 
@@ -85,7 +118,11 @@ def home() -> RedirectResponse:
 
 @router.get("/quote", response_class=HTMLResponse)
 def quote_page(
-    request: Request, session: SessionDep, settings: SettingsDep, clock: ClockDep, user: PageUserDep
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    user: QuoteUserDep,
 ) -> Response:
     """The quote form; a deep link (?sku=BIKE&qty=40&date=2026-12-08) fills it and checks."""
     form = QuoteForm.from_link(parse_qs(request.url.query))
@@ -102,7 +139,7 @@ def post_quote(
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
-    user: PageUserDep,
+    user: QuoteUserDep,
 ) -> Response:
     form = QuoteForm.from_fields(fields)
     if not csrf_ok(request, fields.get(CSRF_FIELD)):
@@ -170,7 +207,11 @@ def _timelines(result: CheckResult | None, resources: dict[str, str]) -> dict[st
 
 @router.get("/ops", response_class=HTMLResponse)
 def ops_page(
-    request: Request, session: SessionDep, settings: SettingsDep, clock: ClockDep, user: PageUserDep
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    user: ReviewUserDep,
 ) -> Response:
     query, filters, errors = ops_query(request.query_params)
     review = ops_review(session, settings, clock(), query)
@@ -188,7 +229,7 @@ def ops_page(
 
 
 @router.get("/ops/checks/{check_id}", response_class=HTMLResponse)
-def check_page(request: Request, check_id: str, session: SessionDep, user: PageUserDep) -> Response:
+def check_page(request: Request, check_id: str, session: SessionDep, user: ReaderDep) -> Response:
     """A stored answer in full: every line, its plan and why."""
     try:
         result = read_check(session, check_id)
@@ -247,6 +288,12 @@ def _anonymous(request: Request) -> PageUser:
     return PageUser(role=None, csrf=csrf, new_csrf=new_csrf)
 
 
+def _forbidden(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, PageForbidden)  # noqa: S101  (registered for it only)
+    context = {"roles": exc.roles}
+    return _page(request, exc.user, "forbidden.html", context, status=403)
+
+
 def _to_signin(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, SignInRequired)  # noqa: S101  (registered for it only)
     return RedirectResponse(f"/signin?next={quote(exc.target)}", status_code=HTTP_303_SEE_OTHER)
@@ -256,4 +303,5 @@ def register_pages(app: FastAPI) -> None:
     """The pages, their own CSS and JavaScript, and the sign-in redirect."""
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(SignInRequired, _to_signin)
+    app.add_exception_handler(PageForbidden, _forbidden)
     app.include_router(router)

@@ -7,13 +7,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from app.auth import CRM, OPS, SALES, require
 from app.deps import ClockDep, SessionDep, SettingsDep
 from app.schemas.problem import problem_responses
 from app.schemas.stats import CapacityView, Stats
 from app.services.capacity_view import DEFAULT_DAYS, MAX_DAYS, capacity_view
 from app.services.stats import period_stats
 
-router = APIRouter(prefix="/v1", tags=["review"])
+# Read-only numbers: the roles that may read checks (SPEC section 3).
+router = APIRouter(prefix="/v1", tags=["review"], dependencies=[require(OPS, CRM, SALES)])
 
 
 @router.get("/stats", response_model=Stats, responses=problem_responses(422))
