@@ -26,6 +26,7 @@ ROLE_TABLE: dict[tuple[str, str], set[str]] = {
     ("GET", "/v1/dataset"): {"admin", "ops"},
     ("POST", "/v1/checks"): {"crm", "sales"},
     ("GET", "/v1/checks/{check_id}"): {"ops", "crm", "sales"},
+    ("GET", "/v1/checks"): {"ops", "crm", "sales"},
     ("POST", "/v1/promises"): {"crm"},
     ("POST", "/v1/promises/{promise_id}/confirm"): {"crm"},
     ("POST", "/v1/promises/{promise_id}/release"): {"crm"},

@@ -1,13 +1,18 @@
-"""Stored checks."""
+"""Stored checks: write one, read one, and page through them newest first."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import Select, select, tuple_
 from sqlalchemy.orm import Session
 
-from app.db.models import CheckRow
+from app.db.models import CheckRow, CheckSkuRow
+
+FEASIBLE = "feasible"
 
 
 def add_check(
@@ -34,8 +39,66 @@ def add_check(
             result=result,
         )
     )
+    session.flush()  # the check before the rows that reference it
+    skus = dict.fromkeys(line["sku"] for line in request.get("lines", ()))
+    session.add_all(CheckSkuRow(check_id=check_id, sku=sku, created_at=created_at) for sku in skus)
     session.flush()
 
 
 def get_check(session: Session, check_id: str) -> CheckRow | None:
     return session.get(CheckRow, check_id)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckFilter:
+    """What to list; None is no filter. ``rejected``: every status but feasible."""
+
+    status: str | None = None
+    rejected: bool = False
+    sku: str | None = None
+    customer: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def find_checks(
+    session: Session,
+    where: CheckFilter,
+    *,
+    after: tuple[datetime, str] | None,
+    limit: int,
+) -> Sequence[CheckRow]:
+    """Up to ``limit`` checks, newest first, strictly after the (created_at, id) ``after``."""
+    return session.scalars(checks_query(where, after=after, limit=limit)).all()
+
+
+def checks_query(
+    where: CheckFilter, *, after: tuple[datetime, str] | None, limit: int
+) -> Select[Any]:
+    """The query of ``find_checks``.
+
+    Each filter has an index whose order is the listing's (app.db.models.CheckRow), so a page
+    is one index range scan; with ``sku`` the scan runs on check_skus and joins each check.
+    """
+    query = select(CheckRow)
+    created_at, key = CheckRow.created_at, CheckRow.id
+    if where.sku is not None:
+        # Ordered by the check_skus copy of (created_at, id), so its index gives the order.
+        created_at, key = CheckSkuRow.created_at, CheckSkuRow.check_id
+        query = query.join(CheckSkuRow, CheckSkuRow.check_id == CheckRow.id).where(
+            CheckSkuRow.sku == where.sku
+        )
+    if where.status is not None:
+        query = query.where(CheckRow.status == where.status)
+    if where.rejected:
+        # Written as the partial index's predicate, so that the planner can use it.
+        query = query.where(CheckRow.status != FEASIBLE)
+    if where.customer is not None:
+        query = query.where(CheckRow.customer == where.customer)
+    if where.since is not None:
+        query = query.where(created_at >= where.since)
+    if where.until is not None:
+        query = query.where(created_at < where.until)
+    if after is not None:
+        query = query.where(tuple_(created_at, key) < tuple_(*after))
+    return query.order_by(created_at.desc(), key.desc()).limit(limit)

@@ -9,7 +9,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base
@@ -125,10 +135,22 @@ class DataVersionRow(Base):
 
 
 class CheckRow(Base):
+    """A stored check. Listed newest first, keyset-paged on (created_at, id): one index per
+    filter keeps a page an index range scan with a million checks (see app.db.checks)."""
+
     __tablename__ = "checks"
     __table_args__ = (
-        Index("ix_checks_created_at", "created_at"),
-        Index("ix_checks_status", "status"),
+        Index("ix_checks_created_at_id", "created_at", "id"),
+        Index("ix_checks_status_created_at_id", "status", "created_at", "id"),
+        Index("ix_checks_customer_created_at_id", "customer", "created_at", "id"),
+        # outcome=rejected (status is not feasible), newest first.
+        Index(
+            "ix_checks_rejected_created_at_id",
+            "created_at",
+            "id",
+            postgresql_where=text("status <> 'feasible'"),
+            sqlite_where=text("status <> 'feasible'"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -139,6 +161,24 @@ class CheckRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     request: Mapped[dict[str, Any]] = mapped_column(JSON)
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class CheckSkuRow(Base):
+    """Each sku a stored check asks for, once per check, to find checks by sku.
+
+    ``created_at`` repeats the check's, so that the sku index alone yields a page in order.
+    """
+
+    __tablename__ = "check_skus"
+    __table_args__ = (
+        Index("ix_check_skus_sku_created_at_check_id", "sku", "created_at", "check_id"),
+    )
+
+    check_id: Mapped[str] = mapped_column(
+        ForeignKey("checks.id", ondelete="CASCADE"), primary_key=True
+    )
+    sku: Mapped[str] = mapped_column(SKU, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 # Children before parents: the order in which a dataset import deletes.

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
 
 from app.auth import CRM, OPS, SALES, require
 from app.deps import ClockDep, IdempotencyKeyDep, SessionDep, SettingsDep
 from app.routers.answers import respond
-from app.schemas.check import CheckRequest, CheckResult
+from app.schemas.check import CheckList, CheckRequest, CheckResult
 from app.schemas.problem import problem_responses
+from app.services.check_listing import Outcome, list_checks
 from app.services.checks import read_check, run_check_once
 
 router = APIRouter(prefix="/v1/checks", tags=["checks"])
@@ -41,3 +45,54 @@ def create_check(
 )
 def get_check(check_id: str, session: SessionDep) -> CheckResult:
     return read_check(session, check_id)
+
+
+@router.get(
+    "",
+    dependencies=[require(OPS, CRM, SALES)],
+    response_model=CheckList,
+    responses=problem_responses(422),
+)
+def get_checks(
+    session: SessionDep,
+    settings: SettingsDep,
+    *,
+    outcome: Annotated[
+        Outcome | None,
+        Query(
+            description="feasible; counter_proposal; rejected: not feasible on the requested "
+            "date (counter proposals and infeasible quotes)."
+        ),
+    ] = None,
+    sku: Annotated[
+        str | None, Query(min_length=1, max_length=64, description="Checks with a line of it.")
+    ] = None,
+    customer: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    since: Annotated[
+        datetime | None,
+        Query(
+            description="Stored at or after (ISO date or date-time; without a zone, "
+            "PROMISE_TIMEZONE)."
+        ),
+    ] = None,
+    until: Annotated[
+        datetime | None,
+        Query(description="Stored before (exclusive; a date alone is its midnight)."),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="`next_cursor` of the previous page.")
+    ] = None,
+) -> CheckList:
+    """Stored checks, newest first, in pages that stay stable while new checks arrive."""
+    return list_checks(
+        session,
+        settings,
+        outcome=outcome,
+        sku=sku,
+        customer=customer,
+        since=since,
+        until=until,
+        limit=limit,
+        cursor=cursor,
+    )

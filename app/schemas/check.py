@@ -111,3 +111,12 @@ class CheckResult(BaseModel):
     ship_complete: bool
     created_at: dt.datetime
     lines: list[CheckLineResult]
+
+
+class CheckList(BaseModel):
+    """A page of stored checks, newest first."""
+
+    items: list[CheckResult]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null on the last page."
+    )
