@@ -14,8 +14,8 @@ from markupsafe import Markup, escape
 from app.schemas.check import CheckLineResult
 from app.schemas.stats import CapacityDay, CapacityView
 
-LABEL_WIDTH = 230
-CHART_WIDTH = 660
+LABEL_WIDTH = 190
+CHART_WIDTH = 540
 ROW_HEIGHT = 24
 AXIS_HEIGHT = 34
 FOOT_HEIGHT = 26
@@ -193,21 +193,19 @@ def _timeline_rows(
 
 
 def _ticks(axis: _Axis, height: int) -> list[str]:
+    """Day numbers (daily, or Mondays on long plans) with the month above where it starts."""
     out = []
     daily = axis.days <= DAILY_TICKS_UP_TO
     day = axis.first
     while day <= axis.last:
+        x = axis.x(day)
+        if day == axis.first or day.day == 1:
+            out.append(f'<text class="axis month" x="{x + 2:.1f}" y="11">{day:%b %Y}</text>')
         if daily or day.weekday() == 0:
-            x = axis.x(day)
             out.append(
                 f'<line class="tick" x1="{x:.1f}" y1="{AXIS_HEIGHT - 6}" x2="{x:.1f}" '
                 f'y2="{height - FOOT_HEIGHT}"/>'
-            )
-            label = (
-                f"{day.day}" if daily and day.day != 1 and day != axis.first else short_date(day)
-            )
-            out.append(
-                f'<text class="axis" x="{x + 2:.1f}" y="{AXIS_HEIGHT - 10}">{escape(label)}</text>'
+                f'<text class="axis" x="{x + 2:.1f}" y="{AXIS_HEIGHT - 9}">{day.day}</text>'
             )
         day += timedelta(days=1)
     return out
