@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from app.db.models import CheckRow
 from app.db.promises import PromiseRow, counts_now, effective_status
 
-NOT_FEASIBLE = ("counter_proposal", "infeasible")
 # Rows read per round trip when a filter has to look into the stored JSON.
 BATCH = 200
 
@@ -64,49 +63,3 @@ def live_promises(session: Session, now: datetime, limit: int) -> list[PromiseRo
 
 def count_live_promises(session: Session, now: datetime) -> int:
     return session.scalar(select(func.count()).select_from(PromiseRow).where(counts_now(now))) or 0
-
-
-@dataclass(frozen=True, slots=True)
-class ReviewFilter:
-    sku: str | None = None
-    customer: str | None = None
-    # Checks made in [start, end); None leaves that side open.
-    start: datetime | None = None
-    end: datetime | None = None
-
-
-def not_feasible_checks(
-    session: Session, review: ReviewFilter, offset: int, limit: int
-) -> list[CheckRow]:
-    """Checks rejected or pushed out, newest first, one page of ``limit`` after ``offset``.
-
-    The item filter looks into each check's lines (stored as JSON, which SQLite and PostgreSQL
-    query differently), so it is applied here while streaming the SQL-filtered rows.
-    """
-    query = select(CheckRow).where(CheckRow.status.in_(NOT_FEASIBLE))
-    if review.customer:
-        query = query.where(func.lower(CheckRow.customer).contains(review.customer.lower()))
-    if review.start is not None:
-        query = query.where(CheckRow.created_at >= review.start)
-    if review.end is not None:
-        query = query.where(CheckRow.created_at < review.end)
-    query = query.order_by(CheckRow.created_at.desc(), CheckRow.id)
-    if not review.sku:
-        return list(session.scalars(query.offset(offset).limit(limit)))
-    wanted = review.sku.upper()
-    page: list[CheckRow] = []
-    skipped = 0
-    rows = session.scalars(query.execution_options(yield_per=BATCH))
-    try:
-        for row in rows:
-            if not any(line.get("sku", "").upper() == wanted for line in row.request["lines"]):
-                continue
-            if skipped < offset:
-                skipped += 1
-                continue
-            page.append(row)
-            if len(page) == limit:
-                break
-    finally:
-        rows.close()
-    return page

@@ -170,14 +170,13 @@ def ops_query(query: Mapping[str, str]) -> tuple[ReviewQuery, dict[str, str], li
             errors.append(FieldError(f"/query/{name}", "must be an ISO date (YYYY-MM-DD)"))
             return None
 
-    page_text = query.get("page", "1")
     weeks = int(text["weeks"]) if text["weeks"].isdigit() else 4
     review = ReviewQuery(
         sku=text["sku"] or None,
         customer=text["customer"] or None,
         since=day("since"),
         until=day("until"),
-        page=int(page_text) if page_text.isdigit() and 0 < int(page_text) < 10_000 else 1,
+        cursor=query.get("cursor") or None,
         stats_since=day("stats_since"),
         stats_until=day("stats_until"),
         capacity_days=7 * (weeks if weeks in WEEK_CHOICES else 4),

@@ -219,6 +219,7 @@ def ops_page(
     context = {
         "review": review,
         "filters": filters,
+        "cursor": query.cursor,
         "field_errors": field_errors,
         "heatmap": capacity_heatmap(review.capacity),
         "capacity_weeks": weekly_totals(review.capacity),

@@ -4,17 +4,18 @@ what capacity is left, and the shared numbers of a period, in one read."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from app.db.promises import PromiseRow, as_utc, effective_status
-from app.db.review import ReviewFilter, count_live_promises, live_promises, not_feasible_checks
+from app.db.review import count_live_promises, live_promises
 from app.errors import FieldError, Invalid
-from app.schemas.check import CheckResult
+from app.schemas.check import CheckList, CheckResult
 from app.schemas.stats import CapacityView, Stats
 from app.services.capacity_view import capacity_view
+from app.services.check_listing import list_checks
 from app.services.stats import period_bounds, period_stats
 from app.settings import Settings
 
@@ -30,7 +31,8 @@ class ReviewQuery:
     customer: str | None = None
     since: date | None = None
     until: date | None = None
-    page: int = 1
+    # next_cursor of the previous page of the review list (GET /v1/checks paging).
+    cursor: str | None = None
     stats_since: date | None = None
     stats_until: date | None = None
     capacity_days: int = 28
@@ -55,8 +57,7 @@ class PromiseSummary:
 @dataclass(frozen=True, slots=True)
 class OpsReview:
     checks: list[CheckResult]
-    page: int
-    has_more: bool
+    next_cursor: str | None
     promises: list[PromiseSummary]
     live_promises: int
     capacity: CapacityView
@@ -68,16 +69,13 @@ def ops_review(
     session: Session, settings: Settings, now: datetime, query: ReviewQuery
 ) -> OpsReview:
     errors: list[FieldError] = []
-    review = ReviewFilter(sku=query.sku, customer=query.customer)
-    if query.since and query.until and query.since > query.until:
-        errors.append(
-            FieldError("/query/since", f"since {query.since} is after until {query.until}")
-        )
-    else:
-        start, end = _open_bounds(settings, query.since, query.until)
-        review = ReviewFilter(sku=query.sku, customer=query.customer, start=start, end=end)
-    page = max(1, query.page)
-    rows = not_feasible_checks(session, review, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
+    since, until = query.since, query.until
+    if since and until and since > until:
+        errors.append(FieldError("/query/since", f"since {since} is after until {until}"))
+        since = until = None
+    start, end = _open_bounds(settings, since, until)
+    # The same listing as GET /v1/checks?outcome=rejected, so both sides see the same rows.
+    listing = _rejected_checks(session, settings, query, start, end)
     stats = None
     try:
         stats = period_stats(session, settings, now, query.stats_since, query.stats_until)
@@ -86,15 +84,41 @@ def ops_review(
             FieldError(e.pointer.replace("/query/", "/query/stats_"), e.message) for e in exc.errors
         ]
     return OpsReview(
-        checks=[CheckResult.model_validate(row.result) for row in rows[:PAGE_SIZE]],
-        page=page,
-        has_more=len(rows) > PAGE_SIZE,
+        checks=listing.items,
+        next_cursor=listing.next_cursor,
         promises=[_summary(row, now) for row in live_promises(session, now, LIVE_PROMISES_SHOWN)],
         live_promises=count_live_promises(session, now),
         capacity=capacity_view(session, settings, now, days=query.capacity_days),
         stats=stats,
         errors=errors,
     )
+
+
+def _rejected_checks(
+    session: Session,
+    settings: Settings,
+    query: ReviewQuery,
+    start: datetime | None,
+    end: datetime | None,
+) -> CheckList:
+    def page(cursor: str | None) -> CheckList:
+        return list_checks(
+            session,
+            settings,
+            outcome="rejected",
+            sku=query.sku,
+            customer=query.customer,
+            since=start,
+            until=end,
+            limit=PAGE_SIZE,
+            cursor=cursor,
+        )
+
+    try:
+        return page(query.cursor)
+    except Invalid:
+        # A cursor mangled in the address bar: start again from the newest.
+        return page(None)
 
 
 def _open_bounds(
@@ -122,7 +146,3 @@ def _summary(row: PromiseRow, now: datetime) -> PromiseSummary:
         at_risk_reason=row.at_risk_reason,
         at_risk_earliest_date=row.at_risk_earliest_date,
     )
-
-
-def minutes_left(moment: datetime, now: datetime) -> int:
-    return max(0, int((moment - now) / timedelta(minutes=1)))
