@@ -25,6 +25,7 @@ from app.errors import Invalid, NotFound
 from app.main import create_app
 from app.schemas.keys import KeyCreate
 from app.services.dataset import export_dataset, import_dataset
+from app.services.demo import check_sample_quotes, example_links
 from app.services.keys import create_key, list_api_keys, revoke_key
 from app.settings import Settings
 
@@ -101,7 +102,17 @@ def demo(
     text = json.dumps(sample_dataset(today), default=_json_default)
     counts = _load(settings, json.loads(text, parse_float=Decimal))
     out.print(f"demo database {db}: {counts}")
-    out.print(f"API on http://127.0.0.1:{port}, docs on http://127.0.0.1:{port}/docs")
+    factory = create_session_factory(create_db_engine(url))
+    with factory() as session, session.begin():
+        statuses = check_sample_quotes(session, settings, utc_now())
+    out.print(f"sample quotes checked: {', '.join(statuses)}", soft_wrap=True)
+    base = f"http://127.0.0.1:{port}"
+    out.print(f"quote check:        {base}/quote", soft_wrap=True)
+    out.print(f"operations review:  {base}/ops", soft_wrap=True)
+    out.print(f"API docs:           {base}/docs", soft_wrap=True)
+    out.print("try:", soft_wrap=True)
+    for words, link in example_links(base, today):
+        out.print(f"  {words}: {link}", soft_wrap=True, highlight=False)
     uvicorn.run(create_app(settings), host="127.0.0.1", port=port)
 
 
