@@ -116,18 +116,19 @@ def _decide_by_rules(
     state: PlanningState, sku: str, qty: int, requested_day: int
 ) -> LineDecision | None:
     """Stock, purchase and the fast chain method; None when a probe is not covered."""
-    earliest = _earliest_by_rules(state, sku, qty)
+    tree = fast.separable(state.plant, sku)
+    earliest = _earliest_by_rules(state, sku, qty, tree)
     if isinstance(earliest, fast.NotCovered):
         return None
     if earliest is not None and earliest <= requested_day:
         most: int | None = qty
     else:
-        most = _most_by_rules(state, sku, qty, requested_day)
+        most = _most_by_rules(state, sku, qty, requested_day, tree)
     if most is None:
         return None
     plan = None
     if earliest is not None:
-        outcome = fast.plan_line(state, sku, qty, max(requested_day, earliest))
+        outcome = fast.plan_line(state, sku, qty, max(requested_day, earliest), separable_tree=tree)
         if not isinstance(outcome, DayPlan):
             # Feasibility is monotone in the day, so the promised day always has a plan.
             raise RuntimeError(f"no plan for {qty} {sku} on its promised day: {outcome}")
@@ -138,16 +139,18 @@ def _decide_by_rules(
     return LineDecision(earliest, most, plan, method)
 
 
-def _earliest_by_rules(state: PlanningState, sku: str, qty: int) -> int | fast.NotCovered | None:
+def _earliest_by_rules(
+    state: PlanningState, sku: str, qty: int, tree: bool
+) -> int | fast.NotCovered | None:
     """Bisection over the day (feasibility is monotone in it)."""
     last = state.horizon_days - 1
-    at_last = fast.plan_line(state, sku, qty, last)
+    at_last = fast.plan_line(state, sku, qty, last, separable_tree=tree)
     if not isinstance(at_last, DayPlan):
         return at_last if isinstance(at_last, fast.NotCovered) else None
     low, high = 0, last
     while low < high:
         middle = (low + high) // 2
-        outcome = fast.plan_line(state, sku, qty, middle)
+        outcome = fast.plan_line(state, sku, qty, middle, separable_tree=tree)
         if isinstance(outcome, fast.NotCovered):
             return outcome
         if isinstance(outcome, DayPlan):
@@ -157,12 +160,12 @@ def _earliest_by_rules(state: PlanningState, sku: str, qty: int) -> int | fast.N
     return low
 
 
-def _most_by_rules(state: PlanningState, sku: str, qty: int, day: int) -> int | None:
+def _most_by_rules(state: PlanningState, sku: str, qty: int, day: int, tree: bool) -> int | None:
     """The largest deliverable quantity below ``qty`` on ``day`` (bisection), None if not covered."""
     low, high = 0, qty - 1  # qty itself is known to be impossible on this day
     while low < high:
         middle = (low + high + 1) // 2
-        outcome = fast.plan_line(state, sku, middle, day)
+        outcome = fast.plan_line(state, sku, middle, day, separable_tree=tree)
         if isinstance(outcome, fast.NotCovered):
             return None
         if isinstance(outcome, DayPlan):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from app.solver import engine
 from app.solver.document import plant_from_document
 from app.solver.engine import PlanningState, SolverSettings, check_quote
 from app.solver.plant import Reservations
@@ -31,8 +33,12 @@ def _matches(result: QuoteResult, expect: dict[str, Any]) -> None:
             assert _as_json(getattr(line, key)) == value, key
 
 
+@pytest.mark.parametrize("method", ["auto", "cp-sat"])
 @pytest.mark.parametrize("case", DOCUMENT["cases"], ids=[c["title"] for c in DOCUMENT["cases"]])
-def test_golden_case(case: dict[str, Any]) -> None:
+def test_golden_case(case: dict[str, Any], method: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every case, decided the usual way and with CP-SAT deciding every production line."""
+    if method == "cp-sat":
+        monkeypatch.setattr(engine, "decide_line", partial(engine.decide_line, force_cpsat=True))
     plant = plant_from_document(DOCUMENT["dataset"])
     held: list[Reservations] = []
     for step in case["steps"]:
@@ -56,5 +62,7 @@ def test_golden_case(case: dict[str, Any]) -> None:
             state, lines, ship_complete=request["ship_complete"], settings=SolverSettings(workers=1)
         )
         _matches(result, step["expect"])
+        if method == "cp-sat":
+            assert all(line.method in {"cp-sat", "stock", "purchase"} for line in result.lines)
         if step["action"] == "hold":
             held.extend(line.plan.reservations() for line in result.lines)

@@ -51,5 +51,7 @@ def test_cpsat_matches_brute_force_on_multi_level_plants(
     assert decision.qty_on_requested_day == oracle.most("TOP", qty, requested)
     _assert_valid(state, "TOP", qty, decision.plan)
     auto = decide_line(state, "TOP", qty, requested, DETERMINISTIC)
+    event(f"auto method: {auto.method}")
     assert auto.earliest_day == decision.earliest_day
+    assert auto.qty_on_requested_day == decision.qty_on_requested_day
     _assert_valid(state, "TOP", qty, auto.plan)
