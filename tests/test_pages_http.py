@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
+from app.db.promises import PromiseRow
 from tests.factories import check_request, golden_dataset
 from tests.keys import BOOTSTRAP_KEY, bearer
 
@@ -217,3 +219,29 @@ def test_sign_out_forgets_the_key(signed: Any) -> None:
         or "expires" in response.headers["set-cookie"].lower()
     )
     assert client.get("/ops", follow_redirects=False).status_code == 303
+
+
+def test_confirmed_promises_at_risk_come_first_with_their_reason(
+    demo: TestClient, session: Session
+) -> None:
+    body = _today_request()
+    first = demo.post("/v1/promises", json=body).json()
+    assert demo.post(f"/v1/promises/{first['id']}/confirm").status_code == 200
+    second = demo.post("/v1/promises", json=body | {"quote_ref": "Q-2"}).json()
+    row = session.get(PromiseRow, first["id"])
+    assert row is not None
+    # What the ERP feed's risk check records when a change breaks a confirmed promise.
+    row.at_risk_since = datetime.now(UTC)
+    row.at_risk_reason = "PO-1001 for FRAME moved out by 10 days"
+    session.commit()
+
+    page = demo.get("/ops").text
+
+    alert = page.index('id="at-risk"')
+    assert "PO-1001 for FRAME moved out by 10 days" in page[alert:]
+    assert alert < page.index('id="promises"')
+    rows = re.findall(r'data-promise="([^"]+)"', page)
+    assert rows == [first["id"], second["id"]]
+    stats = demo.get("/v1/stats").json()["promises"]
+    assert stats["at_risk"] == 1
+    assert stats["held"] == stats["confirmed"] == 1
