@@ -284,7 +284,7 @@ def _out(session: Session, row: db.PromiseRow, now: datetime) -> PromiseOut:
     at_risk = None
     if row.at_risk_since is not None:
         at_risk = AtRiskOut(
-            since=row.at_risk_since,
+            since=db.as_utc(row.at_risk_since),
             reason=row.at_risk_reason or "",
             earliest_date=row.at_risk_earliest_date,
         )
