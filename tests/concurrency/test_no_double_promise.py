@@ -112,6 +112,19 @@ def test_exactly_what_fits_is_held_then_confirmed(database: str, tmp_path: Path)
         assert totals["units"] == STOCK_UNITS
         assert totals["minutes"] == CAPACITY_UNITS * MINUTES_PER_DAY
         assert set(totals["promises"].values()) == {"confirmed"}
+
+        # Give back two of each: a check then finds exactly two of each, and no more.
+        for sku in ("STOCKED", "MADE"):
+            mine = [p for p in held if p["check"]["lines"][0]["sku"] == sku][:2]
+            for promise in mine:
+                released = clients[2].post(f"/v1/promises/{promise['id']}/release")
+                assert released.status_code == 200
+            two = one_unit(sku, "two")
+            two["lines"][0]["qty"] = 2
+            assert clients[0].post("/v1/checks", json=two).json()["status"] != "infeasible"
+            three = one_unit(sku, "three")
+            three["lines"][0]["qty"] = 3
+            assert clients[1].post("/v1/checks", json=three).json()["status"] == "infeasible"
         for client in clients:
             client.close()
 
