@@ -173,7 +173,7 @@ def _load(settings: Settings, raw: Any) -> str:
     factory = create_session_factory(create_db_engine(settings.database_url))
     try:
         with factory() as session, session.begin():
-            summary = import_dataset(session, raw)
+            summary = import_dataset(session, settings, raw, utc_now())
     except Invalid as exc:
         table = Table(title=exc.detail, show_lines=False)
         table.add_column("pointer", style="cyan", no_wrap=True)

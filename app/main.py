@@ -11,7 +11,7 @@ from app.auth import announce_auth_mode
 from app.clock import utc_now
 from app.db.engine import create_db_engine, create_session_factory
 from app.problems import register_problem_handlers
-from app.routers import checks, dataset, health, keys, promises
+from app.routers import checks, dataset, feed, health, keys, promises
 from app.routers.pages import register_pages
 from app.routers.stats import router as stats_router
 from app.settings import Settings
@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     register_problem_handlers(app)
     app.include_router(health.router)
     app.include_router(dataset.router)
+    app.include_router(feed.router)
     app.include_router(checks.router)
     app.include_router(promises.router)
     app.include_router(keys.router)

@@ -24,6 +24,13 @@ CALLERS = ("admin", "crm", "sales", "ops")
 ROLE_TABLE: dict[tuple[str, str], set[str]] = {
     ("PUT", "/v1/dataset"): {"admin"},
     ("GET", "/v1/dataset"): {"admin", "ops"},
+    ("PUT", "/v1/supply/{ref:path}"): {"admin"},
+    ("DELETE", "/v1/supply/{ref:path}"): {"admin"},
+    ("PUT", "/v1/demand/{ref:path}"): {"admin"},
+    ("DELETE", "/v1/demand/{ref:path}"): {"admin"},
+    ("PUT", "/v1/load/{ref:path}"): {"admin"},
+    ("DELETE", "/v1/load/{ref:path}"): {"admin"},
+    ("PUT", "/v1/inventory/{sku}"): {"admin"},
     ("POST", "/v1/checks"): {"crm", "sales"},
     ("GET", "/v1/checks/{check_id}"): {"ops", "crm", "sales"},
     ("GET", "/v1/checks"): {"ops", "crm", "sales"},

@@ -110,6 +110,9 @@ class DemandRow(Base):
     sku: Mapped[str] = mapped_column(ForeignKey("items.sku"))
     qty: Mapped[int] = mapped_column(Integer)
     date: Mapped[date] = mapped_column(Date)
+    # The promise this firm order fulfils: loading the row marked it fulfilled (no FK: promises
+    # outlive planning data, which an import replaces whole).
+    promise_id: Mapped[str | None] = mapped_column(String(36))
 
 
 class LoadRow(Base):

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from app.auth import ADMIN, OPS, require
-from app.deps import SessionDep
+from app.deps import ClockDep, SessionDep, SettingsDep
 from app.errors import FieldError, Invalid
 from app.schemas.dataset import DatasetDocument, DatasetSummary
 from app.schemas.problem import problem_responses
@@ -36,11 +36,13 @@ _DOCUMENT_SCHEMA = {"$ref": "#/components/schemas/DatasetDocument"}
         }
     },
 )
-async def put_dataset(request: Request, session: SessionDep) -> DatasetSummary:
+async def put_dataset(
+    request: Request, session: SessionDep, settings: SettingsDep, clock: ClockDep
+) -> DatasetSummary:
     """Replace all planning data with the document (atomic); an invalid one changes nothing."""
     raw = parse_json_document(await request.body())
     # The import is blocking database work: keep it off the event loop.
-    return await run_in_threadpool(import_dataset, session, raw)
+    return await run_in_threadpool(import_dataset, session, settings, raw, clock())
 
 
 @router.get(

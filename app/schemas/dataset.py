@@ -16,7 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator
 from app.schemas.types import IsoDate
 
 WholeNumber = Annotated[int, Strict()]
-NonNegative = Annotated[int, Strict(), Field(ge=0)]
+# The upper bound is the database's integer column (PostgreSQL INTEGER).
+MAX_INT = 2_147_483_647
+NonNegative = Annotated[int, Strict(), Field(ge=0, le=MAX_INT)]
 DayMinutes = Annotated[int, Strict(), Field(ge=0, le=1440)]
 Key = Annotated[str, Strict(), Field(min_length=1, max_length=64)]
 Ref = Annotated[str, Strict(), Field(min_length=1, max_length=128)]
@@ -101,6 +103,9 @@ class DemandDoc(Row):
     sku: Key
     qty: NonNegative
     date: IsoDate
+    # The promise this firm order fulfils: loading the row ends the promise's reservations and
+    # marks it fulfilled, so that nothing counts twice.
+    promise_id: Annotated[str, Strict(), Field(min_length=1, max_length=36)] | None = None
 
 
 class LoadDoc(Row):
@@ -142,3 +147,7 @@ class DatasetSummary(BaseModel):
 
     counts: dict[str, int]
     data_version: int
+    promises_at_risk: list[str] = Field(
+        default_factory=list,
+        description="Confirmed promises that can no longer be met as reserved on the new data.",
+    )

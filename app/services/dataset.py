@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db.locking import lock_reservations
 from app.db.models import (
     BomLineRow,
     CalendarExceptionRow,
@@ -22,21 +24,44 @@ from app.db.models import (
     SupplyRow,
 )
 from app.db.planning import replace_planning_data
+from app.errors import FieldError, Invalid, pointer
 from app.schemas.dataset import ROW_MODELS, DatasetDocument, DatasetSummary
 from app.services.dataset_validation import validate_dataset
+from app.services.promise_risk import (
+    EVERYTHING,
+    fulfil_promise,
+    fulfilment_problem,
+    reevaluate_promises,
+)
+from app.settings import Settings
 
 
-def import_dataset(session: Session, raw: Any) -> DatasetSummary:
+def import_dataset(session: Session, settings: Settings, raw: Any, now: datetime) -> DatasetSummary:
     """Validate `raw` (JSON with numbers parsed as Decimal) and replace all planning data.
 
     Raises Invalid with every error; the caller's transaction makes the replacement atomic.
+    Demand rows naming a promise mark it fulfilled; then every confirmed promise is
+    re-evaluated against the new data (app.services.promise_risk).
     """
     doc = validate_dataset(raw)
+    lock_reservations(session)  # promise statuses stay as read until the import commits
+    errors = [
+        FieldError(pointer("demand", index, "promise_id"), problem)
+        for index, row in enumerate(doc.demand)
+        if row.promise_id is not None
+        and (problem := fulfilment_problem(session, row.promise_id, now)) is not None
+    ]
+    if errors:
+        raise Invalid(f"the dataset has {len(errors)} error(s); nothing was changed", errors)
     version = replace_planning_data(session, _rows(doc))
+    for row in doc.demand:
+        if row.promise_id is not None:
+            fulfil_promise(session, row.promise_id, now)
+    at_risk = reevaluate_promises(session, settings, now, EVERYTHING)
     counts = {"holidays": len(doc.holidays)} | {
         name: len(getattr(doc, name)) for name in ROW_MODELS
     }
-    return DatasetSummary(counts=counts, data_version=version)
+    return DatasetSummary(counts=counts, data_version=version, promises_at_risk=at_risk)
 
 
 def _rows(doc: DatasetDocument) -> dict[type[Any], list[dict[str, Any]]]:
@@ -116,6 +141,7 @@ def export_dataset(session: Session) -> dict[str, Any]:
         ],
         "demand": [
             {"ref": r.ref, "sku": r.sku, "qty": r.qty, "date": r.date.isoformat()}
+            | ({"promise_id": r.promise_id} if r.promise_id else {})
             for r in session.scalars(select(DemandRow).order_by(DemandRow.ref))
         ],
         "load": [

@@ -1,0 +1,47 @@
+"""Row-by-row writes of planning data (the ERP feed). The caller bumps the data version."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+
+from app.db.base import Base
+from app.db.models import ItemRow, ResourceRow
+
+RowT = TypeVar("RowT", bound=Base)
+
+
+def get_row(session: Session, model: type[RowT], key: str) -> RowT | None:
+    return session.get(model, key)
+
+
+def put_row(session: Session, model: type[RowT], key: str, values: dict[str, Any]) -> bool:
+    """Insert or replace the row with primary key ``key``; True when it is new."""
+    row = session.get(model, key)
+    if row is None:
+        session.add(model(**values))
+        session.flush()
+        return True
+    for name, value in values.items():
+        setattr(row, name, value)
+    session.flush()
+    return False
+
+
+def delete_row(session: Session, model: type[Base], key: str) -> bool:
+    """Delete the row with primary key ``key``; False when there is none."""
+    row = session.get(model, key)
+    if row is None:
+        return False
+    session.delete(row)
+    session.flush()
+    return True
+
+
+def item_exists(session: Session, sku: str) -> bool:
+    return session.get(ItemRow, sku) is not None
+
+
+def resource_exists(session: Session, code: str) -> bool:
+    return session.get(ResourceRow, code) is not None

@@ -1,0 +1,75 @@
+"""Queries behind the re-evaluation of confirmed promises after a planning-data change."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from app.db.promises import (
+    CONFIRMED,
+    PromiseCapacityRow,
+    PromiseRow,
+    PromiseStockRow,
+    counts_now,
+)
+from app.solver.plant import CapacityUse, StockMove
+
+
+@dataclass
+class Reserved:
+    """What one promise takes."""
+
+    stock: list[StockMove] = field(default_factory=list)
+    capacity: list[CapacityUse] = field(default_factory=list)
+
+
+def confirmed_promises(
+    session: Session, *, skus: Collection[str] | None, resources: Collection[str] | None
+) -> Sequence[PromiseRow]:
+    """Confirmed promises that take stock of one of ``skus`` or minutes of one of ``resources``
+    (every confirmed promise when both are None), oldest first."""
+    query = select(PromiseRow).where(PromiseRow.status == CONFIRMED)
+    if skus is not None or resources is not None:
+        takes_stock = select(PromiseStockRow.promise_id).where(
+            PromiseStockRow.sku.in_(list(skus or ()))
+        )
+        takes_minutes = select(PromiseCapacityRow.promise_id).where(
+            PromiseCapacityRow.resource.in_(list(resources or ()))
+        )
+        query = query.where(or_(PromiseRow.id.in_(takes_stock), PromiseRow.id.in_(takes_minutes)))
+    return session.scalars(query.order_by(PromiseRow.created_at, PromiseRow.id)).all()
+
+
+def reserved_by_promise(session: Session, now: datetime) -> dict[str, Reserved]:
+    """What every held (unexpired) and confirmed promise takes, per promise."""
+    reserved: dict[str, Reserved] = defaultdict(Reserved)
+    stock = session.execute(
+        select(
+            PromiseStockRow.promise_id,
+            PromiseStockRow.sku,
+            PromiseStockRow.qty,
+            PromiseStockRow.date,
+        )
+        .join(PromiseRow, PromiseRow.id == PromiseStockRow.promise_id)
+        .where(counts_now(now))
+    )
+    for promise_id, sku, qty, day in stock:
+        reserved[promise_id].stock.append(StockMove(sku, qty, day))
+    capacity = session.execute(
+        select(
+            PromiseCapacityRow.promise_id,
+            PromiseCapacityRow.resource,
+            PromiseCapacityRow.date,
+            PromiseCapacityRow.minutes,
+        )
+        .join(PromiseRow, PromiseRow.id == PromiseCapacityRow.promise_id)
+        .where(counts_now(now))
+    )
+    for promise_id, resource, day, minutes in capacity:
+        reserved[promise_id].capacity.append(CapacityUse(resource, day, minutes))
+    return dict(reserved)

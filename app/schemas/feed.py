@@ -1,0 +1,98 @@
+"""The ERP feed: one planning row at a time (SPEC section 3), validated like the dataset.
+
+The key (ref or sku) is the path's; a body may repeat it, and must then agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, Strict
+
+from app.schemas.dataset import Key, NonNegative, Ref
+from app.schemas.types import IsoDate
+
+PromiseId = Annotated[str, Strict(), Field(min_length=1, max_length=36)]
+
+
+class FeedIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SupplyIn(FeedIn):
+    """A scheduled receipt (open purchase or work order) arriving on `date`."""
+
+    ref: Ref | None = None
+    sku: Key
+    qty: NonNegative
+    date: IsoDate
+
+
+class DemandIn(FeedIn):
+    """A firm commitment consuming stock on `date`; `promise_id` names the promise it fulfils."""
+
+    ref: Ref | None = None
+    sku: Key
+    qty: NonNegative
+    date: IsoDate
+    promise_id: PromiseId | None = Field(
+        default=None,
+        description="The promise this firm order fulfils: it is marked fulfilled and its "
+        "reservations end, so that nothing counts twice.",
+    )
+
+
+class LoadIn(FeedIn):
+    """Minutes already booked on a resource on `date` (firm production)."""
+
+    ref: Ref | None = None
+    resource: Key
+    date: IsoDate
+    minutes: NonNegative
+
+
+class InventoryIn(FeedIn):
+    sku: Key | None = None
+    on_hand: NonNegative
+
+
+class FeedChange(BaseModel):
+    """What every feed change answers besides its row."""
+
+    data_version: int = Field(description="The planning data version after the change.")
+    promises_at_risk: list[str] = Field(
+        description="Confirmed promises the change touched that can no longer be met as "
+        "reserved (see GET /v1/promises?at_risk=true)."
+    )
+
+
+class SupplyOut(FeedChange):
+    ref: str
+    sku: str
+    qty: int
+    date: dt.date
+
+
+class DemandOut(FeedChange):
+    ref: str
+    sku: str
+    qty: int
+    date: dt.date
+    promise_id: str | None
+
+
+class LoadOut(FeedChange):
+    ref: str
+    resource: str
+    date: dt.date
+    minutes: int
+
+
+class InventoryOut(FeedChange):
+    sku: str
+    on_hand: int
+
+
+class Deleted(FeedChange):
+    ref: str

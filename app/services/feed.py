@@ -1,0 +1,163 @@
+"""The ERP feed: put or delete one supply, demand or load row, or one item's stock on hand.
+
+Each change is one transaction (the request's): it takes the reservations lock and bumps the
+data version first, so that it serialises with holds, confirms and imports, and the next check
+sees it; it is validated like the dataset (422 listing every error, nothing changed); and the
+confirmed promises it touches are re-evaluated before it commits (app.services.promise_risk).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from app.db.feed import delete_row, get_row, item_exists, put_row, resource_exists
+from app.db.models import DemandRow, InventoryRow, LoadRow, SupplyRow
+from app.db.planning import bump_data_version
+from app.errors import FieldError, Invalid, NotFound
+from app.schemas.feed import (
+    Deleted,
+    DemandIn,
+    DemandOut,
+    InventoryIn,
+    InventoryOut,
+    LoadIn,
+    LoadOut,
+    SupplyIn,
+    SupplyOut,
+)
+from app.services.promise_risk import (
+    fulfil_promise,
+    fulfilment_problem,
+    reevaluate_promises,
+    touching,
+)
+from app.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class FeedContext:
+    session: Session
+    settings: Settings
+    now: datetime
+
+
+def put_supply(ctx: FeedContext, ref: str, body: SupplyIn) -> tuple[SupplyOut, bool]:
+    """Create or replace a supply row; True when it is new."""
+    version = bump_data_version(ctx.session)
+    errors = _key_errors("ref", body.ref, ref)
+    errors += _item_errors(ctx.session, body.sku)
+    _refuse(errors, "supply")
+    old = get_row(ctx.session, SupplyRow, ref)
+    skus = {body.sku} | ({old.sku} if old else set())
+    values = {"ref": ref, "sku": body.sku, "qty": body.qty, "date": body.date}
+    created = put_row(ctx.session, SupplyRow, ref, values)
+    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now, touching(skus=skus))
+    return SupplyOut(**values, data_version=version, promises_at_risk=at_risk), created
+
+
+def put_demand(ctx: FeedContext, ref: str, body: DemandIn) -> tuple[DemandOut, bool]:
+    """Create or replace a demand row; naming a promise marks it fulfilled."""
+    version = bump_data_version(ctx.session)
+    errors = _key_errors("ref", body.ref, ref)
+    errors += _item_errors(ctx.session, body.sku)
+    if body.promise_id is not None:
+        problem = fulfilment_problem(ctx.session, body.promise_id, ctx.now)
+        if problem:
+            errors.append(FieldError("/promise_id", problem))
+    _refuse(errors, "demand")
+    old = get_row(ctx.session, DemandRow, ref)
+    touched = touching(skus={body.sku} | ({old.sku} if old else set()))
+    values = {
+        "ref": ref,
+        "sku": body.sku,
+        "qty": body.qty,
+        "date": body.date,
+        "promise_id": body.promise_id,
+    }
+    created = put_row(ctx.session, DemandRow, ref, values)
+    if body.promise_id is not None:
+        touched |= fulfil_promise(ctx.session, body.promise_id, ctx.now)
+    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now, touched)
+    return DemandOut(**values, data_version=version, promises_at_risk=at_risk), created
+
+
+def put_load(ctx: FeedContext, ref: str, body: LoadIn) -> tuple[LoadOut, bool]:
+    """Create or replace a load row (minutes booked on a resource)."""
+    version = bump_data_version(ctx.session)
+    errors = _key_errors("ref", body.ref, ref)
+    if not resource_exists(ctx.session, body.resource):
+        errors.append(FieldError("/resource", f"unknown resource {body.resource}"))
+    _refuse(errors, "load")
+    old = get_row(ctx.session, LoadRow, ref)
+    resources = {body.resource} | ({old.resource} if old else set())
+    values = {"ref": ref, "resource": body.resource, "date": body.date, "minutes": body.minutes}
+    created = put_row(ctx.session, LoadRow, ref, values)
+    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now, touching(resources=resources))
+    return LoadOut(**values, data_version=version, promises_at_risk=at_risk), created
+
+
+def put_inventory(ctx: FeedContext, sku: str, body: InventoryIn) -> tuple[InventoryOut, bool]:
+    """Set an item's stock on hand; True when the item had no inventory row."""
+    version = bump_data_version(ctx.session)
+    errors = _key_errors("sku", body.sku, sku)
+    if not item_exists(ctx.session, sku):
+        errors.append(FieldError("/path/sku", f"unknown item {sku}"))
+    _refuse(errors, "inventory")
+    created = put_row(ctx.session, InventoryRow, sku, {"sku": sku, "on_hand": body.on_hand})
+    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now, touching(skus={sku}))
+    out = InventoryOut(
+        sku=sku, on_hand=body.on_hand, data_version=version, promises_at_risk=at_risk
+    )
+    return out, created
+
+
+def delete_supply(ctx: FeedContext, ref: str) -> Deleted:
+    version = bump_data_version(ctx.session)
+    old = get_row(ctx.session, SupplyRow, ref)
+    if old is None:
+        raise NotFound(f"no supply row with ref {ref}")
+    touched = touching(skus={old.sku})
+    delete_row(ctx.session, SupplyRow, ref)
+    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now, touched)
+    return Deleted(ref=ref, data_version=version, promises_at_risk=at_risk)
+
+
+def delete_demand(ctx: FeedContext, ref: str) -> Deleted:
+    """Delete a demand row. A promise it fulfilled stays fulfilled: the ERP closed the order."""
+    version = bump_data_version(ctx.session)
+    old = get_row(ctx.session, DemandRow, ref)
+    if old is None:
+        raise NotFound(f"no demand row with ref {ref}")
+    touched = touching(skus={old.sku})
+    delete_row(ctx.session, DemandRow, ref)
+    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now, touched)
+    return Deleted(ref=ref, data_version=version, promises_at_risk=at_risk)
+
+
+def delete_load(ctx: FeedContext, ref: str) -> Deleted:
+    version = bump_data_version(ctx.session)
+    old = get_row(ctx.session, LoadRow, ref)
+    if old is None:
+        raise NotFound(f"no load row with ref {ref}")
+    touched = touching(resources={old.resource})
+    delete_row(ctx.session, LoadRow, ref)
+    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now, touched)
+    return Deleted(ref=ref, data_version=version, promises_at_risk=at_risk)
+
+
+def _key_errors(name: str, in_body: str | None, in_path: str) -> list[FieldError]:
+    if in_body is None or in_body == in_path:
+        return []
+    return [FieldError(f"/{name}", f"{name} {in_body!r} differs from the path's {in_path!r}")]
+
+
+def _item_errors(session: Session, sku: str) -> list[FieldError]:
+    return [] if item_exists(session, sku) else [FieldError("/sku", f"unknown item {sku}")]
+
+
+def _refuse(errors: list[FieldError], what: str) -> None:
+    if errors:
+        raise Invalid(f"the {what} row has {len(errors)} error(s); nothing was changed", errors)
