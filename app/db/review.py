@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from app.db.models import CheckRow
 from app.db.promises import PromiseRow, counts_now, effective_status
 
-# Rows read per round trip when a filter has to look into the stored JSON.
+# Rows streamed per round trip: a long period must not load every stored answer at once.
 BATCH = 200
 
 
