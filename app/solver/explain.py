@@ -97,8 +97,8 @@ def _production_constraints(
         found.append(
             Constraint(
                 "capacity",
-                f"{name} ({resource}) has no free minutes left before {_fmt(requested)} "
-                f"for this quantity.",
+                f"{name} ({resource}) does not have enough free time from "
+                f"{_fmt(state.as_of)} to {_fmt(requested)} to make this quantity.",
                 resource=resource,
                 from_date=state.as_of,
                 until_date=requested,
