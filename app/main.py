@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from app.auth import announce_auth_mode
 from app.clock import utc_now
 from app.db.engine import create_db_engine, create_session_factory
+from app.openapi import install_openapi
 from app.problems import register_problem_handlers
 from app.routers import checks, dataset, feed, health, keys, promises
 from app.routers.pages import register_pages
@@ -46,4 +47,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(keys.router)
     app.include_router(stats_router)
     register_pages(app)
+    install_openapi(app)
     return app

@@ -87,8 +87,20 @@ def request_errors(errors: Sequence[Any]) -> list[FieldError]:
     return result
 
 
+# FastAPI's answer to a body it cannot decode (e.g. not UTF-8): malformed, like bad JSON.
+_UNREADABLE_BODY = "There was an error parsing the body"
+
+
 def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)  # noqa: S101
+    if exc.status_code == 400 and exc.detail == _UNREADABLE_BODY:
+        return problem_response(
+            422,
+            slug="validation-error",
+            title="Validation failed",
+            detail="the request body is not JSON",
+            errors=[FieldError("", "malformed JSON: the body is not UTF-8 JSON text")],
+        )
     slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
     title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "HTTP error")
     return problem_response(

@@ -149,3 +149,6 @@ def test_a_ref_is_any_text(api: TestClient) -> None:
     assert api.put("/v1/supply/PO 1001/10 ä", json=row).status_code == 200
     assert api.delete("/v1/supply/PO 1001/10 ä").status_code == 200
     assert api.delete("/v1/supply/PO 1001/10 ä").status_code == 404
+    # Whatever the dataset accepts as a ref, the feed can address.
+    assert api.put("/v1/supply/PO%0A1", json=row).json()["ref"] == "PO\n1"
+    assert api.delete("/v1/supply/PO%0A1").status_code == 200

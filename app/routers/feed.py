@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Response, status
+from starlette.convertors import PathConvertor, register_url_convertor
 
 from app.auth import ADMIN, require
 from app.deps import ClockDep, SessionDep, SettingsDep
@@ -25,7 +26,14 @@ from app.services.feed import FeedContext
 
 router = APIRouter(prefix="/v1", tags=["erp feed"], dependencies=[require(ADMIN)])
 
-# `:path`: ERP refs may hold a slash (PO-1001/10); it travels as is or as %2F.
+
+class _TextConvertor(PathConvertor):
+    """Any ref the dataset accepts: a slash (PO-1001/10, as is or %2F), even a line break."""
+
+    regex = r"[\s\S]*"
+
+
+register_url_convertor("text", _TextConvertor())
 RefPath = Annotated[str, Path(min_length=1, max_length=128)]
 SkuPath = Annotated[str, Path(min_length=1, max_length=64)]
 
@@ -50,7 +58,7 @@ def _answer(response: Response, created: bool) -> None:
         response.status_code = status.HTTP_201_CREATED
 
 
-@router.put("/supply/{ref:path}", response_model=SupplyOut, responses=_put_responses(SupplyOut))
+@router.put("/supply/{ref:text}", response_model=SupplyOut, responses=_put_responses(SupplyOut))
 def put_supply(
     ref: RefPath,
     body: SupplyIn,
@@ -63,13 +71,13 @@ def put_supply(
     return out
 
 
-@router.delete("/supply/{ref:path}", response_model=Deleted, responses=problem_responses(404))
+@router.delete("/supply/{ref:text}", response_model=Deleted, responses=problem_responses(404))
 def delete_supply(ref: RefPath, ctx: FeedDep) -> Deleted:
     """Delete a scheduled receipt; 404 when there is none with this ref."""
     return feed.delete_supply(ctx, ref)
 
 
-@router.put("/demand/{ref:path}", response_model=DemandOut, responses=_put_responses(DemandOut))
+@router.put("/demand/{ref:text}", response_model=DemandOut, responses=_put_responses(DemandOut))
 def put_demand(
     ref: RefPath,
     body: DemandIn,
@@ -82,13 +90,13 @@ def put_demand(
     return out
 
 
-@router.delete("/demand/{ref:path}", response_model=Deleted, responses=problem_responses(404))
+@router.delete("/demand/{ref:text}", response_model=Deleted, responses=problem_responses(404))
 def delete_demand(ref: RefPath, ctx: FeedDep) -> Deleted:
     """Delete a firm order; 404 when there is none. A promise it fulfilled stays fulfilled."""
     return feed.delete_demand(ctx, ref)
 
 
-@router.put("/load/{ref:path}", response_model=LoadOut, responses=_put_responses(LoadOut))
+@router.put("/load/{ref:text}", response_model=LoadOut, responses=_put_responses(LoadOut))
 def put_load(
     ref: RefPath,
     body: LoadIn,
@@ -101,7 +109,7 @@ def put_load(
     return out
 
 
-@router.delete("/load/{ref:path}", response_model=Deleted, responses=problem_responses(404))
+@router.delete("/load/{ref:text}", response_model=Deleted, responses=problem_responses(404))
 def delete_load(ref: RefPath, ctx: FeedDep) -> Deleted:
     """Delete booked minutes; 404 when there is no load row with this ref."""
     return feed.delete_load(ctx, ref)

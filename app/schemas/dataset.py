@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, WithJsonSchema, field_validator
 
 from app.schemas.types import IsoDate
 
@@ -24,7 +24,12 @@ Key = Annotated[str, Strict(), Field(min_length=1, max_length=64)]
 Ref = Annotated[str, Strict(), Field(min_length=1, max_length=128)]
 Name = Annotated[str, Strict(), Field(max_length=200)]
 # 15 significant digits: every such decimal survives a JSON client that parses numbers as floats.
-PositiveDecimal = Annotated[Decimal, Field(gt=0, max_digits=15, allow_inf_nan=False)]
+# A JSON number both ways (import and export), never a string: the schema says so.
+PositiveDecimal = Annotated[
+    Decimal,
+    Field(gt=0, max_digits=15, allow_inf_nan=False),
+    WithJsonSchema({"type": "number", "exclusiveMinimum": 0}),
+]
 
 
 class Row(BaseModel):
