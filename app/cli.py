@@ -22,6 +22,7 @@ from app.clock import utc_now
 from app.db.engine import create_db_engine, create_session_factory
 from app.db.migrate import upgrade_to_head
 from app.errors import Invalid, NotFound
+from app.logs import uvicorn_log_config
 from app.main import create_app
 from app.schemas.keys import KeyCreate
 from app.services.dataset import export_dataset, import_dataset
@@ -50,9 +51,21 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     workers: Annotated[int, typer.Option(help="Server processes.")] = 1,
+    log_level: Annotated[str, typer.Option(help="DEBUG, INFO, WARNING or ERROR.")] = "INFO",
 ) -> None:
-    """Run the HTTP API. Does not migrate: run `orderpromise migrate` first (see /readyz)."""
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers)
+    """Run the HTTP API. Does not migrate: run `orderpromise migrate` first (see /readyz).
+
+    Logs are JSON lines on stderr, one per request with its X-Request-ID.
+    """
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=uvicorn_log_config(log_level.upper()),
+        access_log=False,
+    )
 
 
 @cli.command()
@@ -113,7 +126,13 @@ def demo(
     out.print("try:", soft_wrap=True)
     for words, link in example_links(base, today):
         out.print(f"  {words}: {link}", soft_wrap=True, highlight=False)
-    uvicorn.run(create_app(settings), host="127.0.0.1", port=port)
+    uvicorn.run(
+        create_app(settings),
+        host="127.0.0.1",
+        port=port,
+        log_config=uvicorn_log_config(),
+        access_log=False,
+    )
 
 
 @keys_cli.command("create")

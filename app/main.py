@@ -10,9 +10,11 @@ from fastapi import FastAPI
 from app.auth import announce_auth_mode
 from app.clock import utc_now
 from app.db.engine import create_db_engine, create_session_factory
+from app.logs import mask_secret
+from app.middleware import RequestContextMiddleware
 from app.openapi import install_openapi
 from app.problems import register_problem_handlers
-from app.routers import checks, dataset, feed, health, keys, promises
+from app.routers import checks, dataset, feed, health, keys, metrics, promises
 from app.routers.pages import register_pages
 from app.routers.stats import router as stats_router
 from app.settings import Settings
@@ -40,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.clock = utc_now
     register_problem_handlers(app)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     app.include_router(dataset.router)
     app.include_router(feed.router)
     app.include_router(checks.router)
@@ -48,4 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(stats_router)
     register_pages(app)
     install_openapi(app)
+    app.add_middleware(RequestContextMiddleware)
+    if settings.bootstrap_key is not None:
+        mask_secret(settings.bootstrap_key.get_secret_value())
     return app

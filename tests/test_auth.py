@@ -47,6 +47,7 @@ ROLE_TABLE: dict[tuple[str, str], set[str]] = {
 }
 PUBLIC: set[tuple[str, str]] = {
     ("GET", "/healthz"),
+    ("GET", "/metrics"),
     ("GET", "/readyz"),
     ("GET", "/openapi.json"),
     ("GET", "/docs"),

@@ -1,4 +1,5 @@
-"""Queries behind the re-evaluation of confirmed promises after a planning-data change."""
+"""Queries behind the re-evaluation of confirmed promises after a planning-data change, and
+promise counts for the metrics."""
 
 from __future__ import annotations
 
@@ -7,11 +8,15 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from app.db.promises import (
     CONFIRMED,
+    EXPIRED,
+    FULFILLED,
+    HELD,
+    RELEASED,
     PromiseCapacityRow,
     PromiseRow,
     PromiseStockRow,
@@ -73,3 +78,24 @@ def reserved_by_promise(session: Session, now: datetime) -> dict[str, Reserved]:
     for promise_id, resource, day, minutes in capacity:
         reserved[promise_id].capacity.append(CapacityUse(resource, day, minutes))
     return dict(reserved)
+
+
+def promise_counts(session: Session, now: datetime) -> tuple[dict[str, int], int]:
+    """Promises per effective status (a held one past its expiry counts as expired), and how
+    many confirmed ones are at risk."""
+    counts = dict.fromkeys((HELD, CONFIRMED, RELEASED, EXPIRED, FULFILLED), 0)
+    for status, count in session.execute(
+        select(PromiseRow.status, func.count()).group_by(PromiseRow.status)
+    ):
+        counts[status] = counts.get(status, 0) + count
+    stale = session.scalar(
+        select(func.count()).where(PromiseRow.status == HELD, PromiseRow.expires_at <= now)
+    )
+    counts[HELD] -= stale or 0
+    counts[EXPIRED] += stale or 0
+    at_risk = session.scalar(
+        select(func.count()).where(
+            PromiseRow.status == CONFIRMED, PromiseRow.at_risk_since.is_not(None)
+        )
+    )
+    return counts, at_risk or 0

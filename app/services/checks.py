@@ -12,6 +12,7 @@ from app.db.checks import add_check, get_check
 from app.db.promises import live_reservations
 from app.db.queries import get_data_version, load_plant
 from app.errors import FieldError, Invalid, NotFound, pointer
+from app.metrics import CHECKS, SOLVER_SECONDS
 from app.schemas.check import CheckRequest, CheckResult
 from app.services.check_results import to_check_result
 from app.services.idempotency import Answer, answer_once
@@ -66,20 +67,21 @@ def evaluate_quote(
     state = planning_cache.state(
         _database_key(session), version, plant, as_of, settings.horizon_days
     )
-    quote = check_quote(
-        state.with_reservations(reservations),
-        [
-            LineRequest(
-                line_ref=line.line_ref,
-                sku=line.sku,
-                qty=line.qty,
-                requested_date=line.requested_date,
-            )
-            for line in request.lines
-        ],
-        request.ship_complete,
-        solver_settings(settings),
-    )
+    with SOLVER_SECONDS.time():
+        quote = check_quote(
+            state.with_reservations(reservations),
+            [
+                LineRequest(
+                    line_ref=line.line_ref,
+                    sku=line.sku,
+                    qty=line.qty,
+                    requested_date=line.requested_date,
+                )
+                for line in request.lines
+            ],
+            request.ship_complete,
+            solver_settings(settings),
+        )
     return request.model_copy(update={"as_of": as_of}), quote
 
 
@@ -88,6 +90,7 @@ def store_check(
 ) -> CheckResult:
     check_id = str(uuid.uuid4())
     result = to_check_result(check_id, request, quote, created_at)
+    CHECKS.labels(result.status).inc()
     add_check(
         session,
         check_id=check_id,

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from app.db import promises as db
 from app.db.queries import load_plant
 from app.db.risk import Reserved, confirmed_promises, reserved_by_promise
+from app.metrics import SOLVER_SECONDS
 from app.schemas.check import CheckRequest
 from app.services.checks import solver_settings
 from app.settings import Settings
@@ -233,7 +234,8 @@ def _earliest_date(replay: _Replay, row: db.PromiseRow, settings: Settings) -> d
         for line in request.lines
     ]
     try:
-        quote = check_quote(state, lines, request.ship_complete, solver_settings(settings))
+        with SOLVER_SECONDS.time():
+            quote = check_quote(state, lines, request.ship_complete, solver_settings(settings))
     except SolverTimeout:
         return None
     return quote.promise_date
