@@ -1,4 +1,5 @@
-"""`bench.check_latency` still runs: its engine path, profile and tables on a tiny plant.
+"""The bench scripts still run: check_latency's engine path, profile and tables, and
+cpsat_params' recording and re-solving, on a tiny plant.
 
 Timings are not checked (the benchmark has no timing asserts); only that every quote was timed,
 grouped and shown, and that the timers put the engine functions back.
@@ -9,12 +10,24 @@ from __future__ import annotations
 import io
 from datetime import date
 
+from ortools.sat.python import cp_model
 from rich.console import Console
 
 from app.solver import engine
 from app.solver.cpsat import model as cpsat_model
-from bench.check_latency import Options, bench_plant, decided_by, percentile, render
-from bench.plants import generate_plant
+from app.solver.document import plant_from_document
+from app.solver.engine import PlanningState
+from bench.check_latency import (
+    Options,
+    bench_plant,
+    decided_by,
+    engine_check,
+    engine_settings,
+    percentile,
+    render,
+)
+from bench.cpsat_params import VARIANTS, recording, solve
+from bench.plants import generate_plant, random_quotes
 
 AS_OF = date(2026, 11, 25)
 
@@ -67,3 +80,21 @@ def test_percentile_is_nearest_rank() -> None:
     assert percentile(values, 50) == 50.0
     assert percentile(values, 95) == 95.0
     assert percentile(values, 100) == 100.0
+
+
+def test_cpsat_params_records_models_and_re_solves_them() -> None:
+    doc = generate_plant(16, 3, 3, 80, seed=2, as_of=AS_OF)
+    quote = random_quotes(doc, 1, 3, seed=3, as_of=AS_OF)[0]
+    horizon, settings = engine_settings()
+    state = PlanningState.build(plant_from_document(doc), AS_OF, horizon)
+    solve_before = cpsat_model._solve
+    models: list[tuple[str, cp_model.CpModel]] = []
+    with recording(models):
+        engine_check(state, quote, settings)
+    assert cpsat_model._solve is solve_before
+    assert models
+    assert {goal for goal, _ in models} <= {"EARLIEST_DAY", "MOST_QTY", "LATEST_PLAN"}
+    for variant in VARIANTS.values():
+        ms, status, _ = solve(models[0][1], variant)
+        assert ms >= 0
+        assert status in {"OPTIMAL", "FEASIBLE", "INFEASIBLE"}
