@@ -11,7 +11,7 @@ from app.auth import announce_auth_mode
 from app.clock import utc_now
 from app.db.engine import create_db_engine, create_session_factory
 from app.logs import mask_secret
-from app.middleware import RequestContextMiddleware
+from app.middleware import NulTextMiddleware, RequestContextMiddleware
 from app.openapi import install_openapi
 from app.problems import register_problem_handlers
 from app.routers import checks, dataset, feed, health, keys, metrics, promises
@@ -51,6 +51,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(stats_router)
     register_pages(app)
     install_openapi(app)
+    app.add_middleware(NulTextMiddleware)
+    # Added last, so outermost: every answer gets its request id and access line.
     app.add_middleware(RequestContextMiddleware)
     if settings.bootstrap_key is not None:
         mask_secret(settings.bootstrap_key.get_secret_value())

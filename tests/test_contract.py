@@ -1,7 +1,8 @@
 """The contract: schemathesis sends generated requests (valid and invalid) to every operation of
-/openapi.json, against the app with authentication off and the golden plant loaded, and checks
-there is no 5xx and every answer conforms to the document (status, content type, headers,
-body schema). Examples per operation are bounded so that the suite stays fast.
+/openapi.json, against the app with authentication off and the golden plant loaded, on SQLite
+and on PostgreSQL, and checks there is no 5xx and every answer conforms to the document
+(status, content type, headers, body schema). Examples per operation are bounded so that the
+suite stays fast.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from app.main import create_app
 from app.settings import Settings
 from tests.factories import golden_dataset
 
-MAX_EXAMPLES = 25
+MAX_EXAMPLES = 20
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -34,10 +35,15 @@ CHECKS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def contract_app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
-    url = f"sqlite:///{tmp_path_factory.mktemp('contract') / 'contract.db'}"
-    upgrade_to_head(url)
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def contract_app(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> FastAPI:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('contract') / 'contract.db'}"
+        upgrade_to_head(url)
+    else:
+        url = request.getfixturevalue("postgres_url")
     app = create_app(Settings(database_url=url, auth=False))
     with TestClient(app) as client:
         assert client.put("/v1/dataset", json=golden_dataset()).status_code == 200
