@@ -50,6 +50,20 @@ def confirmed_promises(
     return session.scalars(query.order_by(PromiseRow.created_at, PromiseRow.id)).all()
 
 
+def reserved_by(session: Session, promise_id: str) -> Reserved:
+    """What one promise takes."""
+    reserved = Reserved()
+    for stock in session.scalars(
+        select(PromiseStockRow).where(PromiseStockRow.promise_id == promise_id)
+    ):
+        reserved.stock.append(StockMove(stock.sku, stock.qty, stock.date))
+    for use in session.scalars(
+        select(PromiseCapacityRow).where(PromiseCapacityRow.promise_id == promise_id)
+    ):
+        reserved.capacity.append(CapacityUse(use.resource, use.date, use.minutes))
+    return reserved
+
+
 def reserved_by_promise(session: Session, now: datetime) -> dict[str, Reserved]:
     """What every held (unexpired) and confirmed promise takes, per promise."""
     reserved: dict[str, Reserved] = defaultdict(Reserved)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from app.db import promises as db
 from app.db.queries import load_plant
-from app.db.risk import Reserved, confirmed_promises, reserved_by_promise
+from app.db.risk import Reserved, confirmed_promises, reserved_by, reserved_by_promise
 from app.metrics import SOLVER_SECONDS
 from app.schemas.check import CheckRequest
 from app.services.checks import solver_settings
@@ -115,7 +115,7 @@ def fulfil_promise(session: Session, promise_id: str, now: datetime) -> Touched:
     row = session.get(db.PromiseRow, promise_id)
     if row is None or db.effective_status(row, now) not in (db.HELD, db.CONFIRMED):
         return Touched(skus=frozenset(), resources=frozenset())
-    released = reserved_by_promise(session, now).get(row.id, Reserved())
+    released = reserved_by(session, row.id)
     row.status = db.FULFILLED
     db.drop_reservations(session, row.id)
     _clear(row)
