@@ -7,6 +7,7 @@ also written into the OpenAPI document (``route_roles``), so that the contract s
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -16,7 +17,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import iter_route_contexts
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from app.deps import SessionDep, SettingsDep
+from app.deps import IdempotencyKeyDep, SessionDep, SettingsDep
 from app.errors import Forbidden
 from app.pages.security import cookie_key
 from app.schemas.keys import Role
@@ -53,6 +54,19 @@ def get_caller(
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+def scoped_idempotency_key(caller: CallerDep, key: IdempotencyKeyDep = None) -> str | None:
+    """The Idempotency-Key within its caller's API key: two clients never share an answer.
+
+    Hashed, so that any header value fits the stored key column.
+    """
+    if key is None:
+        return None
+    return hashlib.sha256(f"{caller.key_id or '-'}\x00{key}".encode()).hexdigest()
+
+
+ScopedIdempotencyKeyDep = Annotated[str | None, Depends(scoped_idempotency_key)]
 
 # The roles each guard lets through, to document them (see route_roles).
 _GUARDS: dict[Callable[..., Caller], tuple[Role, ...]] = {}

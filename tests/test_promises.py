@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.db.promises import PromiseCapacityRow, PromiseRow, PromiseStockRow
 from app.main import create_app
 from app.settings import Settings
+from tests.keys import BOOTSTRAP_KEY, bearer
 from tests.scarce_plant import CAPACITY_UNITS, HORIZON_DAYS, STOCK_UNITS, one_unit, scarce_dataset
 
 
@@ -228,3 +229,25 @@ def test_promise_list_filters_and_pages(api: TestClient) -> None:
             break
     assert sorted(seen) == sorted(ids)
     assert api.get("/v1/promises", params={"cursor": "%%%"}).status_code == 422
+
+
+def test_idempotency_keys_belong_to_their_api_key(secure_client: TestClient) -> None:
+    """Two CRM systems that happen to pick the same Idempotency-Key never share an answer."""
+    admin = bearer(BOOTSTRAP_KEY)
+    assert secure_client.put("/v1/dataset", json=scarce_dataset(), headers=admin).status_code == 200
+    crm_keys = [
+        secure_client.post("/v1/keys", json={"role": "crm", "name": name}, headers=admin).json()[
+            "key"
+        ]
+        for name in ("CRM one", "CRM two")
+    ]
+    answers = [
+        secure_client.post(
+            "/v1/checks",
+            json=one_unit(sku, "Q-shared-key"),
+            headers=bearer(key) | {"Idempotency-Key": "same"},
+        )
+        for key, sku in zip(crm_keys, ("STOCKED", "MADE"), strict=True)
+    ]
+    assert [a.status_code for a in answers] == [201, 201]
+    assert [a.json()["lines"][0]["sku"] for a in answers] == ["STOCKED", "MADE"]

@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
 
-from app.auth import CRM, OPS, SALES, require
-from app.deps import ClockDep, IdempotencyKeyDep, SessionDep, SettingsDep
+from app.auth import CRM, OPS, SALES, ScopedIdempotencyKeyDep, require
+from app.deps import ClockDep, SessionDep, SettingsDep
 from app.routers.answers import respond
 from app.schemas.check import CheckList, CheckRequest, CheckResult
 from app.schemas.problem import problem_responses
@@ -31,7 +31,7 @@ def create_check(
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
-    idempotency_key: IdempotencyKeyDep = None,
+    idempotency_key: ScopedIdempotencyKeyDep = None,
 ) -> JSONResponse:
     """Check a quote against stock, supply, lead times and capacity; reserves nothing."""
     return respond(run_check_once(session, settings, request, clock, idempotency_key))

@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
 
-from app.auth import CRM, OPS, require
-from app.deps import ClockDep, IdempotencyKeyDep, SessionDep, SettingsDep
+from app.auth import CRM, OPS, ScopedIdempotencyKeyDep, require
+from app.deps import ClockDep, SessionDep, SettingsDep
 from app.routers.answers import respond
 from app.schemas.problem import problem_responses
 from app.schemas.promise import HoldRequest, PromiseList, PromiseOut
@@ -29,7 +29,7 @@ def hold_promise(
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
-    idempotency_key: IdempotencyKeyDep = None,
+    idempotency_key: ScopedIdempotencyKeyDep = None,
 ) -> JSONResponse:
     """Check the quote and hold its plan for `hold_minutes`.
 
@@ -50,7 +50,7 @@ def confirm_promise(
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
-    idempotency_key: IdempotencyKeyDep = None,
+    idempotency_key: ScopedIdempotencyKeyDep = None,
 ) -> JSONResponse:
     """Make a hold firm. An expired hold is checked again and confirmed only if its dates hold;
     otherwise 409 with the fresh check under `check`."""
@@ -69,7 +69,7 @@ def release_promise(
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
-    idempotency_key: IdempotencyKeyDep = None,
+    idempotency_key: ScopedIdempotencyKeyDep = None,
 ) -> JSONResponse:
     """Give a hold or promise back (idempotent)."""
     context = promises.PromiseContext(session, settings, clock)

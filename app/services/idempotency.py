@@ -49,7 +49,7 @@ def answer_once(
         if stored.body_sha256 != digest:
             raise Invalid(
                 "this Idempotency-Key was used with another request",
-                [FieldError("", f"Idempotency-Key {key!r} belongs to a different request")],
+                [FieldError("", "this Idempotency-Key belongs to a different request body")],
             )
         return Answer(stored.status_code, stored.answer, _media_type(stored.status_code))
     answer = work()
