@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.plants import medium, random_quotes
-from tests.concurrency.servers import fresh_database, servers
+from tests.support.servers import fresh_database, servers
 
 AS_OF = date(2026, 12, 1)
 console = Console()

@@ -4,15 +4,12 @@ session, created here, migrated with Alembic, truncated before each test, droppe
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, make_url, text
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from app.db.base import Base
@@ -22,32 +19,16 @@ from app.main import create_app
 from app.schemas.keys import ROLES
 from app.settings import Settings
 from tests.keys import BOOTSTRAP_KEY, bearer
+from tests.support.servers import fresh_database
 
-DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 # Kept across tests: the counter only grows, so cached planning states never go stale.
 NOT_TRUNCATED = {"data_version"}
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    admin_url = make_url(os.environ.get("PROMISE_TEST_POSTGRES_URL", DEFAULT_POSTGRES))
-    admin_dsn = admin_url.set(drivername="postgresql").render_as_string(hide_password=False)
-    try:
-        admin = psycopg.connect(admin_dsn, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        if os.environ.get("PROMISE_TEST_REQUIRE_POSTGRES"):
-            pytest.fail(f"PostgreSQL is required but does not answer: {exc}")
-        pytest.skip(f"PostgreSQL does not answer: {exc}")
-    name = f"orderpromise_test_{secrets.token_hex(6)}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    url = admin_url.set(drivername="postgresql+psycopg", database=name)
-    url_text = url.render_as_string(hide_password=False)
-    try:
-        upgrade_to_head(url_text)
-        yield url_text
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with fresh_database("postgresql", tmp_path_factory.mktemp("postgres")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

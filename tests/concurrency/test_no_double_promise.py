@@ -21,7 +21,6 @@ from sqlalchemy import func, select
 
 from app.db.engine import create_db_engine, create_session_factory
 from app.db.promises import PromiseCapacityRow, PromiseRow, PromiseStockRow
-from tests.concurrency.servers import Server, fresh_database, servers
 from tests.scarce_plant import (
     CAPACITY_UNITS,
     HORIZON_DAYS,
@@ -30,6 +29,7 @@ from tests.scarce_plant import (
     one_unit,
     scarce_dataset,
 )
+from tests.support.servers import Server, fresh_database, servers
 
 pytestmark = pytest.mark.concurrency
 HOLDS_PER_ITEM = 60  # 120 holds for 35 that fit

@@ -1,4 +1,5 @@
-"""Real server processes (`orderpromise serve`) on one database, for concurrency tests."""
+"""Real server processes (`orderpromise serve`) on one database: for the concurrency and browser
+tests and the benchmarks."""
 
 from __future__ import annotations
 
@@ -110,7 +111,7 @@ def fresh_database(kind: str, tmp_path: Path) -> Iterator[str]:
         if os.environ.get("PROMISE_TEST_REQUIRE_POSTGRES"):
             pytest.fail(f"PostgreSQL is required but does not answer: {exc}")
         pytest.skip(f"PostgreSQL does not answer: {exc}")
-    name = f"orderpromise_conc_{secrets.token_hex(6)}"
+    name = f"orderpromise_test_{secrets.token_hex(6)}"
     admin.execute(f'CREATE DATABASE "{name}"')
     try:
         url = admin_url.set(drivername="postgresql+psycopg", database=name)
