@@ -192,6 +192,28 @@ def add_reservations(
     )
 
 
+def reservations_of(
+    session: Session, promise_ids: Sequence[str]
+) -> dict[str, tuple[list[PromiseStockRow], list[PromiseCapacityRow]]]:
+    """What each promise reserves, in the order it was reserved (two queries for any number)."""
+    found: dict[str, tuple[list[PromiseStockRow], list[PromiseCapacityRow]]] = {
+        promise_id: ([], []) for promise_id in promise_ids
+    }
+    for stock in session.scalars(
+        select(PromiseStockRow)
+        .where(PromiseStockRow.promise_id.in_(promise_ids))
+        .order_by(PromiseStockRow.id)
+    ):
+        found[stock.promise_id][0].append(stock)
+    for capacity in session.scalars(
+        select(PromiseCapacityRow)
+        .where(PromiseCapacityRow.promise_id.in_(promise_ids))
+        .order_by(PromiseCapacityRow.id)
+    ):
+        found[capacity.promise_id][1].append(capacity)
+    return found
+
+
 def drop_reservations(session: Session, promise_id: str) -> None:
     for model in (PromiseStockRow, PromiseCapacityRow):
         session.query(model).filter(model.promise_id == promise_id).delete()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -185,7 +186,7 @@ def list_promises(
     ).all()
     page = rows[:limit]
     next_cursor = _encode_cursor(page[-1]) if len(rows) > limit else None
-    return PromiseList(items=[_out(session, row, now) for row in page], next_cursor=next_cursor)
+    return PromiseList(items=_outs(session, page, now), next_cursor=next_cursor)
 
 
 # -- the pieces -----------------------------------------------------------------------------
@@ -271,16 +272,20 @@ def _get(session: Session, promise_id: str) -> db.PromiseRow:
 
 
 def _out(session: Session, row: db.PromiseRow, now: datetime) -> PromiseOut:
-    stock = session.scalars(
-        select(db.PromiseStockRow)
-        .where(db.PromiseStockRow.promise_id == row.id)
-        .order_by(db.PromiseStockRow.id)
-    ).all()
-    capacity = session.scalars(
-        select(db.PromiseCapacityRow)
-        .where(db.PromiseCapacityRow.promise_id == row.id)
-        .order_by(db.PromiseCapacityRow.id)
-    ).all()
+    return _outs(session, [row], now)[0]
+
+
+def _outs(session: Session, rows: Sequence[db.PromiseRow], now: datetime) -> list[PromiseOut]:
+    reserved = db.reservations_of(session, [row.id for row in rows])
+    return [_shape(row, *reserved[row.id], now) for row in rows]
+
+
+def _shape(
+    row: db.PromiseRow,
+    stock: Sequence[db.PromiseStockRow],
+    capacity: Sequence[db.PromiseCapacityRow],
+    now: datetime,
+) -> PromiseOut:
     at_risk = None
     if row.at_risk_since is not None:
         at_risk = AtRiskOut(
