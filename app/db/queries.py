@@ -58,18 +58,34 @@ def load_plant(session: Session) -> Plant:
         resources=_resources(session),
         routings=_routings(session),
         bom=_bom(session),
-        on_hand={row.sku: row.on_hand for row in session.scalars(select(InventoryRow))},
+        on_hand={
+            sku: on_hand
+            for sku, on_hand in session.execute(select(InventoryRow.sku, InventoryRow.on_hand))
+        },
+        # The big tables are read as column tuples: ORM objects cost ten times more here.
         supply=tuple(
-            StockMove(sku=row.sku, qty=row.qty, date=row.date)
-            for row in session.scalars(select(SupplyRow).order_by(SupplyRow.date, SupplyRow.ref))
+            StockMove(sku, qty, day)
+            for sku, qty, day in session.execute(
+                select(SupplyRow.sku, SupplyRow.qty, SupplyRow.date).order_by(
+                    SupplyRow.date, SupplyRow.ref
+                )
+            )
         ),
         demand=tuple(
-            StockMove(sku=row.sku, qty=row.qty, date=row.date)
-            for row in session.scalars(select(DemandRow).order_by(DemandRow.date, DemandRow.ref))
+            StockMove(sku, qty, day)
+            for sku, qty, day in session.execute(
+                select(DemandRow.sku, DemandRow.qty, DemandRow.date).order_by(
+                    DemandRow.date, DemandRow.ref
+                )
+            )
         ),
         load=tuple(
-            CapacityUse(resource=row.resource, date=row.date, minutes=row.minutes)
-            for row in session.scalars(select(LoadRow).order_by(LoadRow.date, LoadRow.ref))
+            CapacityUse(resource, day, minutes)
+            for resource, day, minutes in session.execute(
+                select(LoadRow.resource, LoadRow.date, LoadRow.minutes).order_by(
+                    LoadRow.date, LoadRow.ref
+                )
+            )
         ),
         holidays=frozenset(session.scalars(select(HolidayRow.date))),
     )
