@@ -3,7 +3,7 @@ re-ordered, and one capacity-limited item made on a resource with few minutes in
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 AS_OF = date(2027, 1, 4)  # a Monday
@@ -11,6 +11,11 @@ HORIZON_DAYS = 10
 STOCK_UNITS = 25  # STOCKED: 25 units, never re-ordered
 MINUTES_PER_DAY = 60  # MADE: one 60-minute unit a day on CELL, every day
 CAPACITY_UNITS = HORIZON_DAYS
+
+
+def servers_as_of() -> date:
+    """For real server processes (real clock): AS_OF, or tomorrow once AS_OF has passed."""
+    return max(AS_OF, datetime.now(UTC).date() + timedelta(days=1))
 
 
 def scarce_dataset() -> dict[str, Any]:
@@ -43,19 +48,21 @@ def scarce_dataset() -> dict[str, Any]:
     }
 
 
-def one_unit(sku: str, quote_ref: str, *, day: int = HORIZON_DAYS - 1) -> dict[str, Any]:
+def one_unit(
+    sku: str, quote_ref: str, *, day: int = HORIZON_DAYS - 1, as_of: date = AS_OF
+) -> dict[str, Any]:
     """A quote for one unit, requested on the last day of the horizon (any earlier date will do)."""
     return {
         "quote_ref": quote_ref,
         "customer": "ACME",
-        "as_of": AS_OF.isoformat(),
+        "as_of": as_of.isoformat(),
         "ship_complete": False,
         "lines": [
             {
                 "line_ref": "1",
                 "sku": sku,
                 "qty": 1,
-                "requested_date": (AS_OF + timedelta(days=day)).isoformat(),
+                "requested_date": (as_of + timedelta(days=day)).isoformat(),
             }
         ],
     }

@@ -15,7 +15,14 @@ from app.db.promises import PromiseCapacityRow, PromiseRow, PromiseStockRow
 from app.main import create_app
 from app.settings import Settings
 from tests.keys import BOOTSTRAP_KEY, bearer
-from tests.scarce_plant import CAPACITY_UNITS, HORIZON_DAYS, STOCK_UNITS, one_unit, scarce_dataset
+from tests.scarce_plant import (
+    AS_OF,
+    CAPACITY_UNITS,
+    HORIZON_DAYS,
+    STOCK_UNITS,
+    one_unit,
+    scarce_dataset,
+)
 
 
 class Clock:
@@ -251,3 +258,39 @@ def test_idempotency_keys_belong_to_their_api_key(secure_client: TestClient) -> 
     ]
     assert [a.status_code for a in answers] == [201, 201]
     assert [a.json()["lines"][0]["sku"] for a in answers] == ["STOCKED", "MADE"]
+
+
+def test_a_hold_cannot_start_in_the_past(api: TestClient, session: Session) -> None:
+    body = one_unit("STOCKED", "Q-past", as_of=AS_OF - timedelta(days=1))
+    response = api.post("/v1/promises", json=body)
+    assert response.status_code == 422
+    assert [e["pointer"] for e in response.json()["errors"]] == ["/as_of"]
+    assert reserved(session) == (0, 0)
+    # A check of the past is fine: it reserves nothing.
+    assert api.post("/v1/checks", json=body).status_code == 201
+
+
+def test_line_refs_are_unique_within_a_quote(api: TestClient) -> None:
+    body = one_unit("STOCKED", "Q-dup")
+    body["lines"].append(dict(body["lines"][0]))
+    for path in ("/v1/checks", "/v1/promises"):
+        response = api.post(path, json=body)
+        assert response.status_code == 422
+        assert [e["pointer"] for e in response.json()["errors"]] == ["/lines/1/line_ref"]
+
+
+def test_confirming_an_expired_hold_checks_again_from_today(
+    api: TestClient, clock: Clock, session: Session
+) -> None:
+    promise = hold(api, "STOCKED", qty=2, hold_minutes=5).json()
+    stale = hold(api, "STOCKED", qty=1, hold_minutes=5).json()
+    clock.advance(days=2)  # two days later: the check starts today, not on the old as_of
+    confirmed = api.post(f"/v1/promises/{promise['id']}/confirm")
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["check"]["as_of"] == (AS_OF + timedelta(days=2)).isoformat()
+    clock.advance(days=30)  # past the requested date: the stale hold cannot be checked again
+    refused = api.post(f"/v1/promises/{stale['id']}/confirm")
+    assert refused.status_code == 409
+    assert "cannot be checked again" in refused.json()["detail"]
+    assert api.get(f"/v1/promises/{stale['id']}").json()["status"] == "expired"
+    assert reserved(session) == (2, 0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -27,7 +27,9 @@ def run_check(
     session: Session, settings: Settings, request: CheckRequest, now: datetime
 ) -> CheckResult:
     """A check: every held and confirmed promise counts; nothing is reserved."""
-    dated, quote = evaluate_quote(session, settings, request, live_reservations(session, now))
+    dated, quote = evaluate_quote(
+        session, settings, request, live_reservations(session, now), now=now
+    )
     return store_check(session, dated, quote, now)
 
 
@@ -55,13 +57,19 @@ def run_check_once(
 
 
 def evaluate_quote(
-    session: Session, settings: Settings, request: CheckRequest, reservations: Reservations
+    session: Session,
+    settings: Settings,
+    request: CheckRequest,
+    reservations: Reservations,
+    *,
+    now: datetime | None = None,
 ) -> tuple[CheckRequest, QuoteResult]:
     """The engine's answer on the current planning data with ``reservations`` taken.
 
-    Returns the request with its ``as_of`` filled in, so that it can be replayed later.
+    ``as_of`` defaults to the day of ``now`` (the service clock) in PROMISE_TIMEZONE. Returns
+    the request with its ``as_of`` filled in, so that it can be replayed later.
     """
-    as_of = request.as_of or today(settings)
+    as_of = request.as_of or today(settings, now)
     version, plant = current_plant(session)
     _check_business_rules(request, plant, as_of, settings.horizon_days)
     state = planning_cache.state(
@@ -112,8 +120,9 @@ def read_check(session: Session, check_id: str) -> CheckResult:
     return CheckResult.model_validate(row.result)
 
 
-def today(settings: Settings) -> date:
-    return datetime.now(settings.zone).date()
+def today(settings: Settings, now: datetime | None = None) -> date:
+    """Today in PROMISE_TIMEZONE, by the service clock when one is given."""
+    return (now or datetime.now(UTC)).astimezone(settings.zone).date()
 
 
 def solver_settings(settings: Settings) -> SolverSettings:
@@ -142,7 +151,16 @@ def _check_business_rules(
 ) -> None:
     last_day = as_of + timedelta(days=horizon_days - 1)
     errors: list[FieldError] = []
+    first_line_of: dict[str, int] = {}
     for i, line in enumerate(request.lines):
+        first = first_line_of.setdefault(line.line_ref, i)
+        if first != i:
+            errors.append(
+                FieldError(
+                    pointer("lines", i, "line_ref"),
+                    f"line_ref {line.line_ref!r} is already used by /lines/{first}",
+                )
+            )
         if line.sku not in plant.items:
             errors.append(FieldError(pointer("lines", i, "sku"), f"unknown sku {line.sku}"))
         if line.requested_date < as_of:

@@ -12,7 +12,7 @@ import base64
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -32,7 +32,7 @@ from app.schemas.promise import (
     ReservationsOut,
     StockReservationOut,
 )
-from app.services.checks import evaluate_quote, store_check
+from app.services.checks import evaluate_quote, store_check, today
 from app.services.idempotency import Answer, answer_once
 from app.settings import Settings
 from app.solver.plant import CapacityUse, StockMove
@@ -59,8 +59,9 @@ def hold(ctx: PromiseContext, request: HoldRequest, idempotency_key: str | None)
         check_request = CheckRequest.model_validate(
             request.model_dump(exclude={"hold_minutes", "mode"})
         )
+        _refuse_past(check_request, today(ctx.settings, now))
         dated, quote = evaluate_quote(
-            session, ctx.settings, check_request, db.live_reservations(session, now)
+            session, ctx.settings, check_request, db.live_reservations(session, now), now=now
         )
         result = store_check(session, dated, quote, now)
         refusal = _refusal(quote, request.mode)
@@ -192,6 +193,21 @@ def list_promises(
 # -- the pieces -----------------------------------------------------------------------------
 
 
+def _refuse_past(request: CheckRequest, today_: date) -> None:
+    """A hold reserves from today on: stock and minutes of days gone by cannot be promised."""
+    if request.as_of is not None and request.as_of < today_:
+        raise Invalid(
+            "a hold cannot start in the past",
+            [
+                FieldError(
+                    pointer("as_of"),
+                    f"as_of {request.as_of} is before today ({today_}); leave it out or use "
+                    "today or a later day",
+                )
+            ],
+        )
+
+
 def _refusal(quote: QuoteResult, mode: str) -> str | None:
     if quote.status == "infeasible":
         return "the quote cannot be held: a line has no date within the horizon"
@@ -212,10 +228,17 @@ def _confirm_expired(ctx: PromiseContext, row: db.PromiseRow, now: datetime) -> 
     session = ctx.session
     db.drop_reservations(session, row.id)
     original = CheckResult.model_validate(row.result)
-    request = CheckRequest.model_validate({k: v for k, v in row.request.items() if k != "mode"})
-    dated, quote = evaluate_quote(
-        session, ctx.settings, request, db.live_reservations(session, now)
-    )
+    stored = CheckRequest.model_validate({k: v for k, v in row.request.items() if k != "mode"})
+    # Checked again from today: days gone by since the hold was made cannot be reserved.
+    today_ = today(ctx.settings, now)
+    request = stored.model_copy(update={"as_of": max(stored.as_of or today_, today_)})
+    try:
+        dated, quote = evaluate_quote(
+            session, ctx.settings, request, db.live_reservations(session, now), now=now
+        )
+    except Invalid as exc:
+        row.status = db.EXPIRED
+        return _conflict(f"the hold expired and cannot be checked again: {exc.detail}", original)
     fresh = store_check(session, dated, quote, now)
     same_dates = [line.promised_date for line in fresh.lines] == [
         line.promised_date for line in original.lines

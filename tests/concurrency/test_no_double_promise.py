@@ -28,10 +28,13 @@ from tests.scarce_plant import (
     STOCK_UNITS,
     one_unit,
     scarce_dataset,
+    servers_as_of,
 )
 from tests.support.servers import Server, fresh_database, servers
 
 pytestmark = pytest.mark.concurrency
+# Real processes use the real clock: a hold cannot start before today.
+AS_OF = servers_as_of()
 HOLDS_PER_ITEM = 60  # 120 holds for 35 that fit
 THREADS = 24
 
@@ -50,8 +53,8 @@ def _load(server: Server) -> None:
 def _burst() -> list[dict[str, Any]]:
     bodies = []
     for n in range(HOLDS_PER_ITEM):
-        bodies.append(one_unit("STOCKED", f"Q-S{n}"))
-        bodies.append(one_unit("MADE", f"Q-M{n}"))
+        bodies.append(one_unit("STOCKED", f"Q-S{n}", as_of=AS_OF))
+        bodies.append(one_unit("MADE", f"Q-M{n}", as_of=AS_OF))
     return bodies
 
 
@@ -105,7 +108,11 @@ def test_exactly_what_fits_is_held_then_confirmed(database: str, tmp_path: Path)
         assert {c.json()["status"] for c in confirmations} == {"confirmed"}
 
         for sku in ("STOCKED", "MADE"):
-            line = clients[1].post("/v1/checks", json=one_unit(sku, "after")).json()["lines"][0]
+            line = (
+                clients[1]
+                .post("/v1/checks", json=one_unit(sku, "after", as_of=AS_OF))
+                .json()["lines"][0]
+            )
             assert line["earliest_date"] is None, line
             assert line["qty_on_requested_date"] == 0
         totals = _database_totals(database)
@@ -119,10 +126,10 @@ def test_exactly_what_fits_is_held_then_confirmed(database: str, tmp_path: Path)
             for promise in mine:
                 released = clients[2].post(f"/v1/promises/{promise['id']}/release")
                 assert released.status_code == 200
-            two = one_unit(sku, "two")
+            two = one_unit(sku, "two", as_of=AS_OF)
             two["lines"][0]["qty"] = 2
             assert clients[0].post("/v1/checks", json=two).json()["status"] != "infeasible"
-            three = one_unit(sku, "three")
+            three = one_unit(sku, "three", as_of=AS_OF)
             three["lines"][0]["qty"] = 3
             assert clients[1].post("/v1/checks", json=three).json()["status"] == "infeasible"
         for client in clients:
@@ -206,7 +213,7 @@ def test_racing_retries_of_one_key_make_one_promise(database: str, tmp_path: Pat
         keys = [f"race-{n}" for n in range(8)]
         for key in keys:
             start = threading.Barrier(len(procs))
-            body = one_unit("STOCKED", key)
+            body = one_unit("STOCKED", key, as_of=AS_OF)
 
             def send(
                 server: Server,
