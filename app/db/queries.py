@@ -58,10 +58,7 @@ def load_plant(session: Session) -> Plant:
         resources=_resources(session),
         routings=_routings(session),
         bom=_bom(session),
-        on_hand={
-            sku: on_hand
-            for sku, on_hand in session.execute(select(InventoryRow.sku, InventoryRow.on_hand))
-        },
+        on_hand=dict(session.execute(select(InventoryRow.sku, InventoryRow.on_hand)).all()),
         # The big tables are read as column tuples: ORM objects cost ten times more here.
         supply=tuple(
             StockMove(sku, qty, day)
