@@ -1,7 +1,7 @@
 """Relaxations that bound a line's earliest day from below and say what binds.
 
 Both ignore something the real rules enforce, so whatever they call impossible is impossible:
-``blocking_material`` ignores capacity (every lot is made the day it is needed), and
+``blocking_materials`` ignores capacity (every lot is made the day it is needed), and
 ``root_capacity_shortfall`` ignores everything but the line's own lot on its own routing.
 """
 
@@ -12,8 +12,8 @@ from app.solver.schedule import CapacityShortfall, schedule_backward
 from app.solver.state import PlanningState
 
 
-def blocking_material(state: PlanningState, sku: str, qty: int, day: int) -> str | None:
-    """The item that cannot be had on ``day`` even with unlimited capacity, or None.
+def blocking_materials(state: PlanningState, sku: str, qty: int, day: int) -> list[str]:
+    """Every item that cannot be had on ``day`` even with unlimited capacity (none: empty).
 
     Stock of an item used twice in the tree is not shared here (each use sees all of it), which
     only makes the relaxation looser.
@@ -22,15 +22,18 @@ def blocking_material(state: PlanningState, sku: str, qty: int, day: int) -> str
     item = plant.items[sku]
     rest = qty - min(qty, state.stock_atp(sku, day))
     if rest == 0:
-        return None
+        return []
     if item.kind == "purchased":
         lead = item.lead_time_days
-        return sku if lead is None or day < lead else None
+        return [sku] if lead is None or day < lead else []
+    blocked: list[str] = []
     for line in plant.bom.get(sku, ()):
-        blocked = blocking_material(state, line.component, component_need(rest, line.qty_per), day)
-        if blocked is not None:
-            return blocked
-    return None
+        for part in blocking_materials(
+            state, line.component, component_need(rest, line.qty_per), day
+        ):
+            if part not in blocked:
+                blocked.append(part)
+    return blocked
 
 
 def root_capacity_shortfall(
@@ -50,7 +53,7 @@ def relaxed_earliest_day(state: PlanningState, sku: str, qty: int) -> int | None
 
     def possible(day: int) -> bool:
         return (
-            blocking_material(state, sku, qty, day) is None
+            not blocking_materials(state, sku, qty, day)
             and root_capacity_shortfall(state, sku, qty, day) is None
         )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.solver.bounds import blocking_material, root_capacity_shortfall
+from app.solver.bounds import blocking_materials, root_capacity_shortfall
 from app.solver.lots import component_need, operation_minutes
 from app.solver.results import Constraint
 from app.solver.state import PlanningState
@@ -52,12 +52,19 @@ def binding_constraints(
     else:
         found.extend(_production_constraints(state, sku, qty, requested_day))
     if earliest_day is None:
-        last = state.date_of(state.horizon_days - 1)
+        last_day = state.horizon_days - 1
+        last = state.date_of(last_day)
+        never = [
+            f"{_name(state, part)} ({part})"
+            for part in blocking_materials(state, sku, qty, last_day)
+            if state.plant.items[part].lead_time_days is None
+        ]
+        why = f": not enough {', '.join(never)} will ever be there" if never else ""
         found.append(
             Constraint(
                 "horizon",
                 f"{qty} {_name(state, sku)} cannot be delivered by {_fmt(last)}, "
-                "the end of the planning horizon.",
+                f"the end of the planning horizon{why}.",
                 sku=sku,
                 from_date=state.as_of,
                 until_date=last,
@@ -71,9 +78,9 @@ def _production_constraints(
 ) -> list[Constraint]:
     requested = state.date_of(requested_day)
     found: list[Constraint] = []
-    blocked = blocking_material(state, sku, qty, requested_day)
-    if blocked is not None and blocked != sku:
-        part = state.plant.items[blocked]
+    blocked = [part for part in blocking_materials(state, sku, qty, requested_day) if part != sku]
+    for part_sku in blocked:
+        part = state.plant.items[part_sku]
         if part.lead_time_days is None:
             why = "there is not enough in stock and it cannot be re-ordered within the horizon"
         else:
@@ -81,16 +88,16 @@ def _production_constraints(
         found.append(
             Constraint(
                 "material",
-                f"{_name(state, blocked)} ({blocked}) is not there in time for {_fmt(requested)}: "
-                f"{why}.",
-                sku=blocked,
+                f"{_name(state, part_sku)} ({part_sku}) is not there in time for "
+                f"{_fmt(requested)}: {why}.",
+                sku=part_sku,
                 from_date=state.as_of,
                 until_date=requested,
             )
         )
     shortfall = root_capacity_shortfall(state, sku, qty, requested_day)
     resource = shortfall.operation.resource if shortfall else None
-    if resource is None and blocked is None:
+    if resource is None and not blocked:
         resource = _most_loaded_resource(state, sku, qty, requested_day)
     if resource is not None:
         name = state.plant.resources[resource].name

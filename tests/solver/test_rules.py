@@ -173,3 +173,23 @@ def test_solver_without_proof_is_reported_not_guessed() -> None:
     state = PlanningState.build(p, MONDAY, 200)
     with pytest.raises(SolverTimeout):
         earliest_day(state, "M0", 30, (0, 199), SolverSettings(time_limit_seconds=0.001))
+
+
+def test_every_missing_part_is_named_and_the_horizon_says_why() -> None:
+    p = plant(
+        made={"T": (op(10, "R", 1),)},
+        bought={"GONE": None, "SLOW": 5},
+        bom={"T": [("SLOW", 1), ("GONE", 1)]},
+        on_hand={"GONE": 1},
+    )
+    state = PlanningState.build(p, MONDAY, 20)
+    result = check_quote(
+        state, [LineRequest("1", "T", 2, day(2))], ship_complete=False, settings=SETTINGS
+    )
+    constraints = result.lines[0].constraints
+    assert [(c.kind, c.sku) for c in constraints] == [
+        ("material", "SLOW"),
+        ("material", "GONE"),
+        ("horizon", "T"),
+    ]
+    assert "not enough Gone (GONE) will ever be there" in constraints[-1].detail
