@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
-from typing import Annotated
+from decimal import Decimal
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.clock import Clock
 from app.db.engine import SQLITE_IMMEDIATE
+from app.errors import FieldError, Invalid
 from app.settings import Settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -39,11 +42,29 @@ def get_session(request: Request) -> Iterator[Session]:
         session.commit()
 
 
+def parse_json_document(body: bytes) -> Any:
+    """JSON with numbers that have a fraction as Decimal (exact), or Invalid."""
+    if not body.strip():
+        raise Invalid("the request body is empty", [FieldError("", "a JSON document is required")])
+    try:
+        return json.loads(body, parse_float=Decimal)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise Invalid(
+            "the request body is not JSON", [FieldError("", f"malformed JSON: {exc}")]
+        ) from exc
+
+
+async def get_json_body(request: Request) -> Any:
+    """The body as parsed JSON, for a service that validates it whole (every error at once)."""
+    return parse_json_document(await request.body())
+
+
 # scope="function": the commit happens before the response is sent, so a client never sees
 # a 201 for a write that then fails to commit.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
+JsonBodyDep = Annotated[Any, Depends(get_json_body)]
 IdempotencyKeyDep = Annotated[
     str | None,
     Header(

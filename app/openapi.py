@@ -19,6 +19,7 @@ from fastapi import FastAPI
 
 from app.auth import route_roles
 from app.schemas.examples import CHECK_REQUEST, CHECK_RESULT, GOLDEN_DATASET
+from app.schemas.feed import FEED_BODIES
 from app.schemas.problem import PROBLEM_MEDIA_TYPE, Problem
 
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -57,6 +58,10 @@ def finish(app: FastAPI, document: dict[str, Any]) -> None:
     problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
     schemas.update(problem.pop("$defs", {}))
     schemas["Problem"] = problem
+    for model in FEED_BODIES:  # read raw by their routes, so FastAPI does not list them
+        schemas[model.__name__] = model.model_json_schema(
+            ref_template="#/components/schemas/{model}"
+        )
     for path, item in document.get("paths", {}).items():
         for method in _METHODS:
             operation = item.get(method)

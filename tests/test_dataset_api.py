@@ -133,3 +133,23 @@ def test_failed_import_leaves_the_document_untouched(client: TestClient) -> None
     broken["supply"][0]["qty"] = -1
     assert client.put("/v1/dataset", json=broken).status_code == 422
     assert sorted_document(client.get("/v1/dataset").json()) == sorted_document(doc)
+
+
+def test_a_row_with_a_type_error_still_has_its_references_checked(client: TestClient) -> None:
+    doc = golden_dataset()
+    doc["bom"].append({"parent": "BIKE", "component": "NOPE", "qty_per": -1})
+    doc["supply"].append({"ref": "PO-X", "sku": "NOPE3", "qty": -3, "date": "2026-12-01"})
+    bom, supply = len(doc["bom"]) - 1, len(doc["supply"]) - 1
+
+    response = client.put("/v1/dataset", json=doc)
+
+    assert response.status_code == 422
+    errors = {(e["pointer"], e["message"]) for e in response.json()["errors"]}
+    assert {e[0] for e in errors} == {
+        f"/bom/{bom}/qty_per",
+        f"/bom/{bom}/component",
+        f"/supply/{supply}/qty",
+        f"/supply/{supply}/sku",
+    }
+    assert (f"/bom/{bom}/component", "unknown item NOPE") in errors
+    assert (f"/supply/{supply}/sku", "unknown item NOPE3") in errors

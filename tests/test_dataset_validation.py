@@ -216,3 +216,45 @@ def test_a_longer_cycle_is_named_in_order() -> None:
 def test_key_characters_are_escaped_in_pointers() -> None:
     errors = _errors({"a/b": []})
     assert errors[0][0] == "/a~1b"
+
+
+def test_a_row_that_fails_validation_still_has_its_references_checked() -> None:
+    doc = golden_dataset()
+    doc["bom"].append({"parent": "BIKE", "component": "NOPE", "qty_per": -1})
+    doc["supply"].append({"ref": "PO-X", "sku": "NOPE3", "qty": -3, "date": "2026-12-01"})
+    doc["load"].append({"ref": "WO-X", "resource": "LASER", "date": "soon", "minutes": 1})
+
+    errors = _errors(doc)
+
+    assert ("/bom/5/component", "unknown item NOPE") in errors
+    assert ("/supply/3/sku", "unknown item NOPE3") in errors
+    assert ("/load/4/resource", "unknown resource LASER") in errors
+    assert {"/bom/5/qty_per", "/supply/3/qty", "/load/4/date"} <= {p for p, _ in errors}
+
+
+def test_a_reference_error_is_reported_once() -> None:
+    doc = golden_dataset()
+    doc["bom"].append({"parent": "BIKE", "component": "NOPE", "qty_per": -1})
+    doc["demand"][0].update(sku="TRIKE")  # a row that parses: checked once too
+    doc["routings"][0]["operations"][0].update(resource="LASER", setup_minutes=-1)
+
+    errors = _errors(doc)
+
+    assert len(errors) == len(set(errors)), errors
+    pointers = [p for p, _ in errors]
+    assert pointers.count("/bom/5/component") == 1
+    assert pointers.count("/demand/0/sku") == 1
+    assert pointers.count("/routings/0/operations/0/resource") == 1
+    assert ("/routings/0/operations/0/resource", "unknown resource LASER") in errors
+
+
+def test_a_malformed_reference_has_its_type_error_only() -> None:
+    doc = golden_dataset()
+    doc["supply"].append({"ref": "PO-X", "sku": "", "qty": 1, "date": "2026-12-01"})
+    doc["supply"].append({"ref": "PO-Y", "sku": 7, "qty": 1, "date": "2026-12-01"})
+    doc["bom"].append({"parent": "BIKE", "component": "X" * 65, "qty_per": 1})
+
+    errors = _errors(doc)
+
+    assert [p for p, _ in errors] == ["/bom/5/component", "/supply/3/sku", "/supply/4/sku"]
+    assert not any(m.startswith("unknown") for _, m in errors)

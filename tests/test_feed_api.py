@@ -113,6 +113,36 @@ INVALID: list[tuple[str, str, str, Any, set[str]]] = [
     ("inventory sku differs", "PUT", "/v1/inventory/FRAME", {"sku": "RIM", "on_hand": 1}, {"/sku"}),
     ("unknown promise", "PUT", "/v1/demand/SO-9", SUPPLY | {"promise_id": "x"}, {"/promise_id"}),
     ("no body", "PUT", "/v1/supply/PO-9", None, {""}),
+    (
+        "unknown sku beside type errors",
+        "PUT",
+        "/v1/supply/PO-QA2",
+        {"sku": "NOPE", "qty": -1, "date": "x"},
+        {"/sku", "/qty", "/date"},
+    ),
+    (
+        "unknown resource beside a type error",
+        "PUT",
+        "/v1/load/WO-9",
+        LOAD | {"resource": "LASER", "minutes": "5"},
+        {"/resource", "/minutes"},
+    ),
+    (
+        "unknown promise beside a type error",
+        "PUT",
+        "/v1/demand/SO-9",
+        SUPPLY | {"qty": "1", "promise_id": "x"},
+        {"/qty", "/promise_id"},
+    ),
+    (
+        "differing ref beside a type error",
+        "PUT",
+        "/v1/supply/PO-9",
+        SUPPLY | {"ref": "PO-8", "date": "x"},
+        {"/ref", "/date"},
+    ),
+    ("malformed sku is a type error only", "PUT", "/v1/supply/PO-9", SUPPLY | {"sku": 7}, {"/sku"}),
+    ("body not an object", "PUT", "/v1/supply/PO-9", [1], {""}),
     ("ref too long", "PUT", "/v1/supply/" + "R" * 129, SUPPLY, {"/path/ref"}),
 ]
 
@@ -131,6 +161,15 @@ def test_invalid_rows_are_422_and_change_nothing(
     assert response.headers["content-type"].startswith(PROBLEM)
     assert {e["pointer"] for e in response.json()["errors"]} == pointers
     assert document(api) == before
+
+
+def test_an_unknown_sku_beside_type_errors_is_listed_once(api: TestClient) -> None:
+    response = api.put("/v1/supply/PO-QA2", json={"sku": "NOPE", "qty": -1, "date": "x"})
+
+    assert response.status_code == 422
+    errors = [(e["pointer"], e["message"]) for e in response.json()["errors"]]
+    assert ("/sku", "unknown item NOPE") in errors
+    assert sorted(p for p, _ in errors) == ["/date", "/qty", "/sku"]
 
 
 @pytest.mark.parametrize("kind", ["supply", "demand", "load"])

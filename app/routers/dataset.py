@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import json
-from decimal import Decimal
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from app.auth import ADMIN, OPS, require
-from app.deps import ClockDep, SessionDep, SettingsDep
-from app.errors import FieldError, Invalid
+from app.deps import ClockDep, SessionDep, SettingsDep, parse_json_document
 from app.schemas.dataset import DatasetDocument, DatasetSummary
 from app.schemas.problem import problem_responses
 from app.services.dataset import export_dataset, import_dataset
@@ -54,15 +49,3 @@ async def put_dataset(
 def get_dataset(session: SessionDep) -> JSONResponse:
     """Export the planning data as a dataset document (decimals as JSON numbers)."""
     return JSONResponse(export_dataset(session))
-
-
-def parse_json_document(body: bytes) -> Any:
-    """JSON with numbers that have a fraction as Decimal (exact), or Invalid."""
-    if not body.strip():
-        raise Invalid("the request body is empty", [FieldError("", "a JSON document is required")])
-    try:
-        return json.loads(body, parse_float=Decimal)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise Invalid(
-            "the request body is not JSON", [FieldError("", f"malformed JSON: {exc}")]
-        ) from exc

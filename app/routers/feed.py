@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Response, status
 from starlette.convertors import PathConvertor, register_url_convertor
 
 from app.auth import ADMIN, require
-from app.deps import ClockDep, SessionDep, SettingsDep
+from app.deps import ClockDep, JsonBodyDep, SessionDep, SettingsDep
 from app.schemas.feed import (
     Deleted,
     DemandIn,
@@ -53,15 +53,27 @@ def _put_responses(model: type[Any]) -> dict[int | str, dict[str, Any]]:
     }
 
 
+def _body(model: type[Any]) -> dict[str, Any]:
+    """OpenAPI for a body read raw: the service validates it, so that a type error in one field
+    does not hide an unknown sku in another (app.openapi adds the model's schema)."""
+    schema = {"$ref": f"#/components/schemas/{model.__name__}"}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
 def _answer(response: Response, created: bool) -> None:
     if created:
         response.status_code = status.HTTP_201_CREATED
 
 
-@router.put("/supply/{ref:text}", response_model=SupplyOut, responses=_put_responses(SupplyOut))
+@router.put(
+    "/supply/{ref:text}",
+    response_model=SupplyOut,
+    responses=_put_responses(SupplyOut),
+    openapi_extra=_body(SupplyIn),
+)
 def put_supply(
     ref: RefPath,
-    body: SupplyIn,
+    body: JsonBodyDep,
     response: Response,
     ctx: FeedDep,
 ) -> SupplyOut:
@@ -77,10 +89,15 @@ def delete_supply(ref: RefPath, ctx: FeedDep) -> Deleted:
     return feed.delete_supply(ctx, ref)
 
 
-@router.put("/demand/{ref:text}", response_model=DemandOut, responses=_put_responses(DemandOut))
+@router.put(
+    "/demand/{ref:text}",
+    response_model=DemandOut,
+    responses=_put_responses(DemandOut),
+    openapi_extra=_body(DemandIn),
+)
 def put_demand(
     ref: RefPath,
-    body: DemandIn,
+    body: JsonBodyDep,
     response: Response,
     ctx: FeedDep,
 ) -> DemandOut:
@@ -96,10 +113,15 @@ def delete_demand(ref: RefPath, ctx: FeedDep) -> Deleted:
     return feed.delete_demand(ctx, ref)
 
 
-@router.put("/load/{ref:text}", response_model=LoadOut, responses=_put_responses(LoadOut))
+@router.put(
+    "/load/{ref:text}",
+    response_model=LoadOut,
+    responses=_put_responses(LoadOut),
+    openapi_extra=_body(LoadIn),
+)
 def put_load(
     ref: RefPath,
-    body: LoadIn,
+    body: JsonBodyDep,
     response: Response,
     ctx: FeedDep,
 ) -> LoadOut:
@@ -115,10 +137,15 @@ def delete_load(ref: RefPath, ctx: FeedDep) -> Deleted:
     return feed.delete_load(ctx, ref)
 
 
-@router.put("/inventory/{sku}", response_model=InventoryOut, responses=_put_responses(InventoryOut))
+@router.put(
+    "/inventory/{sku}",
+    response_model=InventoryOut,
+    responses=_put_responses(InventoryOut),
+    openapi_extra=_body(InventoryIn),
+)
 def put_inventory(
     sku: SkuPath,
-    body: InventoryIn,
+    body: JsonBodyDep,
     response: Response,
     ctx: FeedDep,
 ) -> InventoryOut:

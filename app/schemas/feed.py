@@ -96,3 +96,7 @@ class InventoryOut(FeedChange):
 
 class Deleted(FeedChange):
     ref: str
+
+
+# Bodies the feed routes read raw (the service validates them): app.openapi documents them.
+FEED_BODIES: tuple[type[FeedIn], ...] = (SupplyIn, DemandIn, LoadIn, InventoryIn)

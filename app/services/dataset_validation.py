@@ -1,18 +1,22 @@
 """Validate a dataset document completely: every error, with its JSON pointer, in one pass.
 
-Rows are validated one by one so that a type error in a row does not hide problems elsewhere;
-the cross-reference checks then run on the rows that parsed. References to a key whose row
-failed to parse are not reported again as broken: that row already has its error.
+Rows are validated one by one so that a type error in a row does not hide problems elsewhere.
+The reference checks (does this sku, component or resource exist?) run on every row, also one
+that failed to parse, on each reference field that is itself well-formed: a field with a type
+or range error has that error only, and each reference is checked once. The other cross checks
+(unique keys, calendars, routings, purchased/manufactured rules, BOM cycles) run on the rows
+that parsed. References to a key whose row failed to parse are not reported again as broken:
+that row already has its error.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from app.errors import FieldError, Invalid, from_pydantic, pointer
 from app.schemas.dataset import (
@@ -31,7 +35,46 @@ from app.schemas.dataset import (
 from app.schemas.types import IsoDate
 
 RowT = TypeVar("RowT", bound=Row)
+ModelT = TypeVar("ModelT", bound=BaseModel)
+Loc = tuple[str | int, ...]
 _HOLIDAY = TypeAdapter[Any](IsoDate)
+
+
+@dataclass(frozen=True)
+class ParsedRow(Generic[ModelT]):
+    """One row as sent, its model when it validated, else its errors and where they are."""
+
+    raw: Any
+    model: ModelT | None
+    errors: list[FieldError]
+    failed: frozenset[Loc]
+
+    def text(self, *path: str | int) -> str | None:
+        """The string at `path` in the row as sent, if validation found no fault there.
+
+        A well-formed reference (a sku, component, resource) of a row that failed elsewhere:
+        it can still be looked up, and a field with a type or range error is not.
+        """
+        if any(loc[: len(path)] == path for loc in self.failed):
+            return None
+        value = self.raw
+        for part in path:
+            in_dict = isinstance(value, dict) and isinstance(part, str) and part in value
+            in_list = isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value)
+            if not (in_dict or in_list):
+                return None
+            value = value[part]
+        return value if isinstance(value, str) else None
+
+
+def parse_row(model: type[ModelT], raw: Any, prefix: Sequence[str | int] = ()) -> ParsedRow[ModelT]:
+    """Validate one row; errors point below `prefix`."""
+    try:
+        return ParsedRow(raw, model.model_validate(raw), [], frozenset())
+    except ValidationError as exc:
+        details = exc.errors()
+        failed = frozenset(tuple(error["loc"]) for error in details)
+        return ParsedRow(raw, None, from_pydantic(details, prefix), failed)
 
 
 @dataclass
@@ -41,6 +84,10 @@ class _Parsed:
     rows: dict[str, list[tuple[int, Row]]] = field(default_factory=lambda: defaultdict(list))
     holidays: list[tuple[int, Any]] = field(default_factory=list)
     unparsed_keys: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # Every row, parsed or not, for the reference checks.
+    every_row: dict[str, list[tuple[int, ParsedRow[Row]]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
 
     def of(self, name: str, model: type[RowT]) -> list[tuple[int, RowT]]:
         return [(i, row) for i, row in self.rows[name] if isinstance(row, model)]
@@ -77,13 +124,18 @@ def _parse_rows(raw: Mapping[str, Any], errors: list[FieldError]) -> _Parsed:
             errors.append(FieldError(pointer(name), "must be a JSON array"))
             continue
         for index, value in enumerate(values):
-            try:
-                if name == "holidays":
+            if name == "holidays":
+                try:
                     parsed.holidays.append((index, _HOLIDAY.validate_python(value)))
-                else:
-                    parsed.rows[name].append((index, ROW_MODELS[name].model_validate(value)))
-            except ValidationError as exc:
-                errors.extend(from_pydantic(exc.errors(), (name, index)))
+                except ValidationError as exc:
+                    errors.extend(from_pydantic(exc.errors(), (name, index)))
+                continue
+            row = parse_row(ROW_MODELS[name], value, (name, index))
+            parsed.every_row[name].append((index, row))
+            if row.model is not None:
+                parsed.rows[name].append((index, row.model))
+            else:
+                errors.extend(row.errors)
                 _remember_key(parsed, name, value)
     return parsed
 
@@ -177,37 +229,41 @@ def _routing_checks(routings: list[tuple[int, RoutingDoc]]) -> list[FieldError]:
     return errors
 
 
+# Fields that name an item or a resource, per list, in the order they are reported.
+_REFERENCES: dict[str, tuple[tuple[str, str], ...]] = {
+    "bom": (("parent", "item"), ("component", "item")),
+    "routings": (("sku", "item"),),
+    "inventory": (("sku", "item"),),
+    "supply": (("sku", "item"),),
+    "demand": (("sku", "item"),),
+    "load": (("resource", "resource"),),
+}
+
+
+def _row_references(name: str, row: ParsedRow[Row]) -> Iterator[tuple[Loc, str]]:
+    """Paths in a row that name an item or a resource, with which of the two."""
+    for key_field, what in _REFERENCES[name]:
+        yield (key_field,), what
+    operations = row.raw.get("operations") if isinstance(row.raw, dict) else None
+    if name == "routings" and isinstance(operations, list):
+        for j in range(len(operations)):
+            yield ("operations", j, "resource"), "resource"
+
+
 def _reference_checks(
     parsed: _Parsed, known_items: set[str], known_resources: set[str]
 ) -> list[FieldError]:
+    """Every well-formed reference of every row, once: parsed rows and failed ones alike."""
+    known = {"item": known_items, "resource": known_resources}
     errors: list[FieldError] = []
-
-    def need(known: set[str], what: str, *refs: tuple[str, int, str, str]) -> None:
-        for name, index, key_field, value in refs:
-            if value not in known:
-                errors.append(
-                    FieldError(pointer(name, index, key_field), f"unknown {what} {value}")
-                )
-
-    for i, line in parsed.of("bom", BomLineDoc):
-        need(known_items, "item", ("bom", i, "parent", line.parent))
-        need(known_items, "item", ("bom", i, "component", line.component))
-    for i, routing in parsed.of("routings", RoutingDoc):
-        need(known_items, "item", ("routings", i, "sku", routing.sku))
-        for j, op in enumerate(routing.operations):
-            where = pointer("routings", i, "operations", j, "resource")
-            if op.resource not in known_resources:
-                errors.append(FieldError(where, f"unknown resource {op.resource}"))
-    sku_lists: list[tuple[str, Callable[[Any], str], type[Row]]] = [
-        ("inventory", lambda r: r.sku, InventoryDoc),
-        ("supply", lambda r: r.sku, SupplyDoc),
-        ("demand", lambda r: r.sku, DemandDoc),
-    ]
-    for name, get_sku, model in sku_lists:
-        for i, row in parsed.of(name, model):
-            need(known_items, "item", (name, i, "sku", get_sku(row)))
-    for i, load in parsed.of("load", LoadDoc):
-        need(known_resources, "resource", ("load", i, "resource", load.resource))
+    for name in _REFERENCES:
+        for index, row in parsed.every_row[name]:
+            for path, what in _row_references(name, row):
+                value = row.text(*path)
+                if value is not None and value not in known[what]:
+                    errors.append(
+                        FieldError(pointer(name, index, *path), f"unknown {what} {value}")
+                    )
     return errors
 
 

@@ -2,15 +2,19 @@
 
 Each change is one transaction (the request's): it takes the reservations lock and bumps the
 data version first, so that it serialises with holds, confirms and imports, and the next check
-sees it; it is validated like the dataset (422 listing every error, nothing changed); and the
-confirmed promises it touches are re-evaluated before it commits (app.services.promise_risk).
+sees it; it is validated like the dataset (422 listing every error, nothing changed: the body
+arrives as parsed JSON, so that a well-formed sku or resource is looked up even when another
+field has a type error); and the confirmed promises it touches are re-evaluated before it
+commits (app.services.promise_risk).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from app.db.feed import delete_row, get_row, item_exists, put_row, resource_exists
@@ -28,6 +32,7 @@ from app.schemas.feed import (
     SupplyIn,
     SupplyOut,
 )
+from app.services.dataset_validation import ParsedRow, parse_row
 from app.services.promise_risk import (
     fulfil_promise,
     fulfilment_problem,
@@ -35,6 +40,8 @@ from app.services.promise_risk import (
     touching,
 )
 from app.settings import Settings
+
+BodyT = TypeVar("BodyT", bound=BaseModel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +51,13 @@ class FeedContext:
     now: datetime
 
 
-def put_supply(ctx: FeedContext, ref: str, body: SupplyIn) -> tuple[SupplyOut, bool]:
-    """Create or replace a supply row; True when it is new."""
+def put_supply(ctx: FeedContext, ref: str, raw: Any) -> tuple[SupplyOut, bool]:
+    """Create or replace a supply row from the JSON body `raw`; True when it is new."""
     version = bump_data_version(ctx.session)
-    errors = _key_errors("ref", body.ref, ref)
-    errors += _item_errors(ctx.session, body.sku)
-    _refuse(errors, "supply")
+    row = parse_row(SupplyIn, raw)
+    errors = row.errors + _key_errors("ref", row.text("ref"), ref)
+    errors += _item_errors(ctx.session, row.text("sku"))
+    body = _refuse(row, errors, "supply")
     old = get_row(ctx.session, SupplyRow, ref)
     skus = {body.sku} | ({old.sku} if old else set())
     values = {"ref": ref, "sku": body.sku, "qty": body.qty, "date": body.date}
@@ -58,16 +66,18 @@ def put_supply(ctx: FeedContext, ref: str, body: SupplyIn) -> tuple[SupplyOut, b
     return SupplyOut(**values, data_version=version, promises_at_risk=at_risk), created
 
 
-def put_demand(ctx: FeedContext, ref: str, body: DemandIn) -> tuple[DemandOut, bool]:
+def put_demand(ctx: FeedContext, ref: str, raw: Any) -> tuple[DemandOut, bool]:
     """Create or replace a demand row; naming a promise marks it fulfilled."""
     version = bump_data_version(ctx.session)
-    errors = _key_errors("ref", body.ref, ref)
-    errors += _item_errors(ctx.session, body.sku)
-    if body.promise_id is not None:
-        problem = fulfilment_problem(ctx.session, body.promise_id, ctx.now)
+    row = parse_row(DemandIn, raw)
+    errors = row.errors + _key_errors("ref", row.text("ref"), ref)
+    errors += _item_errors(ctx.session, row.text("sku"))
+    promise_id = row.text("promise_id")
+    if promise_id is not None:
+        problem = fulfilment_problem(ctx.session, promise_id, ctx.now)
         if problem:
             errors.append(FieldError("/promise_id", problem))
-    _refuse(errors, "demand")
+    body = _refuse(row, errors, "demand")
     old = get_row(ctx.session, DemandRow, ref)
     touched = touching(skus={body.sku} | ({old.sku} if old else set()))
     values = {
@@ -84,13 +94,15 @@ def put_demand(ctx: FeedContext, ref: str, body: DemandIn) -> tuple[DemandOut, b
     return DemandOut(**values, data_version=version, promises_at_risk=at_risk), created
 
 
-def put_load(ctx: FeedContext, ref: str, body: LoadIn) -> tuple[LoadOut, bool]:
+def put_load(ctx: FeedContext, ref: str, raw: Any) -> tuple[LoadOut, bool]:
     """Create or replace a load row (minutes booked on a resource)."""
     version = bump_data_version(ctx.session)
-    errors = _key_errors("ref", body.ref, ref)
-    if not resource_exists(ctx.session, body.resource):
-        errors.append(FieldError("/resource", f"unknown resource {body.resource}"))
-    _refuse(errors, "load")
+    row = parse_row(LoadIn, raw)
+    errors = row.errors + _key_errors("ref", row.text("ref"), ref)
+    resource = row.text("resource")
+    if resource is not None and not resource_exists(ctx.session, resource):
+        errors.append(FieldError("/resource", f"unknown resource {resource}"))
+    body = _refuse(row, errors, "load")
     old = get_row(ctx.session, LoadRow, ref)
     resources = {body.resource} | ({old.resource} if old else set())
     values = {"ref": ref, "resource": body.resource, "date": body.date, "minutes": body.minutes}
@@ -99,13 +111,14 @@ def put_load(ctx: FeedContext, ref: str, body: LoadIn) -> tuple[LoadOut, bool]:
     return LoadOut(**values, data_version=version, promises_at_risk=at_risk), created
 
 
-def put_inventory(ctx: FeedContext, sku: str, body: InventoryIn) -> tuple[InventoryOut, bool]:
+def put_inventory(ctx: FeedContext, sku: str, raw: Any) -> tuple[InventoryOut, bool]:
     """Set an item's stock on hand; True when the item had no inventory row."""
     version = bump_data_version(ctx.session)
-    errors = _key_errors("sku", body.sku, sku)
+    row = parse_row(InventoryIn, raw)
+    errors = row.errors + _key_errors("sku", row.text("sku"), sku)
     if not item_exists(ctx.session, sku):
         errors.append(FieldError("/path/sku", f"unknown item {sku}"))
-    _refuse(errors, "inventory")
+    body = _refuse(row, errors, "inventory")
     created = put_row(ctx.session, InventoryRow, sku, {"sku": sku, "on_hand": body.on_hand})
     at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now, touching(skus={sku}))
     out = InventoryOut(
@@ -154,10 +167,15 @@ def _key_errors(name: str, in_body: str | None, in_path: str) -> list[FieldError
     return [FieldError(f"/{name}", f"{name} {in_body!r} differs from the path's {in_path!r}")]
 
 
-def _item_errors(session: Session, sku: str) -> list[FieldError]:
-    return [] if item_exists(session, sku) else [FieldError("/sku", f"unknown item {sku}")]
+def _item_errors(session: Session, sku: str | None) -> list[FieldError]:
+    """An unknown item; nothing when the sku is missing or malformed (that is its own error)."""
+    if sku is None or item_exists(session, sku):
+        return []
+    return [FieldError("/sku", f"unknown item {sku}")]
 
 
-def _refuse(errors: list[FieldError], what: str) -> None:
-    if errors:
+def _refuse(row: ParsedRow[BodyT], errors: list[FieldError], what: str) -> BodyT:
+    """The body as its model, or Invalid with every error (the row's and the reference ones)."""
+    if errors or row.model is None:
         raise Invalid(f"the {what} row has {len(errors)} error(s); nothing was changed", errors)
+    return row.model
