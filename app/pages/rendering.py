@@ -60,8 +60,17 @@ def status_words(result: CheckResult) -> str:
         return "Can deliver as requested"
     if result.status == "infeasible" or result.promise_date is None:
         return "Cannot deliver within the horizon"
-    late = max(days_late(line) for line in result.lines)
-    return f"Can deliver on {short_date(result.promise_date)}, {plural(late, 'day')} late"
+    lateness = [days_late(line) for line in result.lines]
+    worst = max(lateness)
+    if len(lateness) == 1:
+        return f"Can deliver on {short_date(result.promise_date)}, {plural(worst, 'day')} late"
+    # Several lines: the quote's date is the last line's, and lateness belongs to single lines.
+    late_lines = sum(1 for days in lateness if days)
+    by = f"by {plural(worst, 'day')}" if late_lines == 1 else f"by up to {plural(worst, 'day')}"
+    return (
+        f"Can deliver all by {short_date(result.promise_date)}; "
+        f"{late_lines} of {len(lateness)} lines late {by}"
+    )
 
 
 def status_class(status: str) -> str:

@@ -35,8 +35,9 @@ def test_late_quote_held_confirmed_and_seen_by_operations(server: Server, contex
     check_quote(sales)
 
     status = sales.locator("#quote-status")
-    expect(status).to_contain_text(f"Can deliver on {short_date(promise_date)}")
-    expect(status).to_contain_text("days late")
+    # Two lines, one of them late: the quote's date, and which lines are late.
+    expect(status).to_contain_text(f"Can deliver all by {short_date(promise_date)}")
+    expect(status).to_contain_text("1 of 2 lines late by")
     expect(sales.locator("#result-lines")).to_contain_text(short_date(promise_date))
     expect(sales.locator(".constraints").first).to_contain_text(f"({BINDING})")
     expect(sales.locator("svg.timeline").first).to_be_visible()
@@ -63,7 +64,7 @@ def test_late_quote_held_confirmed_and_seen_by_operations(server: Server, contex
     row = ops.locator("#check-list tr", has_text=LATE_QUOTE).first
     expect(row).to_contain_text("late")
     row.get_by_role("link", name=LATE_QUOTE).click()
-    expect(ops.locator("#quote-status")).to_contain_text("days late")
+    expect(ops.locator("#quote-status")).to_contain_text("lines late by")
     expect(ops.locator(".constraints").first).to_contain_text(BINDING)
 
     # The pictures for the README: the late answer, and operations after the hold.
