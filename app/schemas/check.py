@@ -18,7 +18,8 @@ class CheckLineRequest(BaseModel):
     line_ref: Text
     sku: Annotated[str, Strict(), Field(min_length=1, max_length=64)]
     # Strict: 2.5 and "3" are errors, not 2 and 3.
-    qty: Annotated[int, Strict(), Field(ge=1)]
+    # A billion units is past any real quote and keeps every quantity a 64-bit integer.
+    qty: Annotated[int, Strict(), Field(ge=1, le=1_000_000_000)]
     requested_date: IsoDate
 
 
