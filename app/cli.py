@@ -6,6 +6,8 @@ Commands call the same service functions as the API, inside `with session.begin(
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +17,9 @@ import typer
 import uvicorn
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.clock import utc_now
@@ -27,6 +31,7 @@ from app.main import create_app
 from app.schemas.keys import KeyCreate
 from app.services.dataset import export_dataset, import_dataset
 from app.services.demo import check_sample_quotes, example_links
+from app.services.health import database_unavailable
 from app.services.keys import create_key, list_api_keys, revoke_key
 from app.settings import Settings
 
@@ -84,8 +89,7 @@ def export(
     file: Annotated[Path | None, typer.Argument(dir_okay=False, help="Default: stdout.")] = None,
 ) -> None:
     """Write the planning data as a dataset document."""
-    factory = create_session_factory(create_db_engine(Settings().database_url))
-    with factory() as session, session.begin():
+    with _database_errors(), _sessions()() as session, session.begin():
         doc = export_dataset(session)
     text = json.dumps(doc, indent=2) + "\n"
     if file is None:
@@ -147,7 +151,7 @@ def keys_create(
         for error in exc.errors():
             err.print(f"[red]--{error['loc'][0]}: {error['msg']}[/red]")
         raise typer.Exit(2) from exc
-    with _sessions()() as session, session.begin():
+    with _database_errors(), _sessions()() as session, session.begin():
         created = create_key(session, role=request.role, name=request.name, now=utc_now())
     err.print(
         f"created key {created.id} (role {created.role}, name {created.name!r}); "
@@ -159,7 +163,7 @@ def keys_create(
 @keys_cli.command("list")
 def keys_list() -> None:
     """Every key with its id, role, name, creation and revocation time (never the key)."""
-    with _sessions()() as session, session.begin():
+    with _database_errors(), _sessions()() as session, session.begin():
         keys = list_api_keys(session).items
     table = Table(title="API keys")
     for column in ("id", "role", "name", "created", "revoked"):
@@ -176,7 +180,7 @@ def keys_list() -> None:
 def keys_revoke(key_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
     """Revoke a key by its id: it is refused from the next request on."""
     try:
-        with _sessions()() as session, session.begin():
+        with _database_errors(), _sessions()() as session, session.begin():
             revoked = revoke_key(session, key_id, utc_now())
     except NotFound as exc:
         err.print(f"[red]{exc.detail}[/red]")
@@ -184,14 +188,31 @@ def keys_revoke(key_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
     out.print(f"revoked key {revoked.id} ({revoked.role}, {revoked.name!r})")
 
 
-def _sessions() -> sessionmaker[Session]:
-    return create_session_factory(create_db_engine(Settings().database_url))
+def _sessions(database_url: str | None = None) -> sessionmaker[Session]:
+    return create_session_factory(create_db_engine(database_url or Settings().database_url))
+
+
+@contextmanager
+def _database_errors(database_url: str | None = None) -> Iterator[None]:
+    """A database error as one red line and exit 1, not a traceback: "run `orderpromise
+    migrate`" when the schema is missing or behind (as /readyz says), else "database
+    unavailable"."""
+    try:
+        yield
+    except (OperationalError, ProgrammingError) as exc:
+        with _sessions(database_url)() as session:
+            problem = database_unavailable(session, exc)
+        err.print(f"[red]{escape(problem.detail)}[/red]", soft_wrap=True)
+        raise typer.Exit(1) from exc
 
 
 def _load(settings: Settings, raw: Any) -> str:
-    factory = create_session_factory(create_db_engine(settings.database_url))
     try:
-        with factory() as session, session.begin():
+        with (
+            _database_errors(settings.database_url),
+            _sessions(settings.database_url)() as session,
+            session.begin(),
+        ):
             summary = import_dataset(session, settings, raw, utc_now())
     except Invalid as exc:
         table = Table(title=exc.detail, show_lines=False)

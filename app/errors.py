@@ -82,6 +82,10 @@ class ServiceUnavailable(DomainError):
     slug = "service-unavailable"
 
 
+class SchemaBehind(ServiceUnavailable):
+    """The database schema is missing or behind the code: run `orderpromise migrate`."""
+
+
 def pointer(*parts: str | int) -> str:
     """Build a JSON pointer from path parts, escaping '~' and '/' as RFC 6901 requires."""
     return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts)

@@ -9,17 +9,21 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException
 
 from app.errors import (
     PROBLEM_TYPE_PREFIX,
     DomainError,
     FieldError,
+    SchemaBehind,
     ServiceUnavailable,
     from_pydantic,
     problem_body,
 )
 from app.schemas.problem import PROBLEM_MEDIA_TYPE
+from app.services.health import database_unavailable
 from app.solver.results import SolverTimeout
 
 log = logging.getLogger(__name__)
@@ -55,6 +59,23 @@ def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
 
 def _solver_timeout(request: Request, exc: Exception) -> JSONResponse:
     return _domain_error(request, ServiceUnavailable(f"{exc}; try again or widen the time limit"))
+
+
+def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """A missing table or column, or a database that does not answer: 503, never 500.
+
+    A schema that is missing or behind answers "run `orderpromise migrate`", as /readyz does.
+    Synchronous, so Starlette runs it in a worker thread: it asks the database on a fresh session.
+    """
+    assert isinstance(exc, SQLAlchemyError)  # noqa: S101  (registered for database errors only)
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    with factory() as session:
+        problem = database_unavailable(session, exc)
+    if isinstance(problem, SchemaBehind):
+        log.warning("database not migrated: %s", problem.detail)
+    else:
+        log.error("database error", exc_info=exc)
+    return _domain_error(request, problem)
 
 
 def _request_validation(_request: Request, exc: Exception) -> JSONResponse:
@@ -122,6 +143,8 @@ def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
 def register_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(SolverTimeout, _solver_timeout)
+    app.add_exception_handler(OperationalError, _database_error)
+    app.add_exception_handler(ProgrammingError, _database_error)
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -81,3 +81,20 @@ def test_demo_prepares_a_fresh_database(tmp_path: Path, monkeypatch: pytest.Monk
     exported = json.loads(runner.invoke(cli, ["export"]).stdout)
     assert exported["items"]
     assert exported["routings"]
+
+
+@pytest.mark.usefixtures("database")
+@pytest.mark.parametrize("command", [["load", "PLANT"], ["export"], ["keys", "list"]])
+def test_an_unmigrated_database_is_one_line_and_exit_1(tmp_path: Path, command: list[str]) -> None:
+    source = tmp_path / "plant.json"
+    source.write_text(json.dumps(golden_dataset()), encoding="utf-8")
+    args = [str(source) if part == "PLANT" else part for part in command]
+
+    result = runner.invoke(cli, args)
+
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)
+    assert result.stderr.strip().endswith("run `orderpromise migrate`")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+    assert "no such table" not in result.output

@@ -60,3 +60,14 @@ def test_revoke_of_an_unknown_key_exits_1() -> None:
     result = runner.invoke(cli, ["keys", "revoke", "nope"])
     assert result.exit_code == 1
     assert "no API key with id nope" in result.stderr
+
+
+def test_keys_on_an_unmigrated_database_exit_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PROMISE_DATABASE_URL", f"sqlite:///{tmp_path / 'never-migrated.db'}")
+    for command in (["keys", "list"], ["keys", "create", "--role", "crm", "--name", "x"]):
+        result = runner.invoke(cli, command)
+        assert result.exit_code == 1, result.output
+        assert "run `orderpromise migrate`" in result.stderr
+        assert "Traceback" not in result.output

@@ -96,11 +96,15 @@ def _wait_ready(server: Server, timeout: float = 60) -> None:
 
 
 @contextmanager
-def fresh_database(kind: str, tmp_path: Path) -> Iterator[str]:
-    """A migrated, empty database of its own: an SQLite file or a new PostgreSQL database."""
+def fresh_database(kind: str, tmp_path: Path, *, migrated: bool = True) -> Iterator[str]:
+    """A migrated, empty database of its own: an SQLite file or a new PostgreSQL database.
+
+    With migrated=False it is left without any table (as before `orderpromise migrate`).
+    """
     if kind == "sqlite":
         url = f"sqlite:///{tmp_path / 'shared.db'}"
-        upgrade_to_head(url)
+        if migrated:
+            upgrade_to_head(url)
         yield url
         return
     admin_url = make_url(os.environ.get("PROMISE_TEST_POSTGRES_URL", DEFAULT_POSTGRES))
@@ -116,7 +120,8 @@ def fresh_database(kind: str, tmp_path: Path) -> Iterator[str]:
     try:
         url = admin_url.set(drivername="postgresql+psycopg", database=name)
         url_text = url.render_as_string(hide_password=False)
-        upgrade_to_head(url_text)
+        if migrated:
+            upgrade_to_head(url_text)
         yield url_text
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
