@@ -20,6 +20,7 @@ from app.db.models import CheckRow, CheckSkuRow
 from app.main import create_app
 from app.settings import Settings
 from tests.factories import check_request, golden_dataset
+from tests.support.clock import Clock
 
 PROBLEM = "application/problem+json"
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -30,17 +31,9 @@ COUNTER = {"sku": "FRAME", "qty": 100, "requested_date": "2026-12-05"}  # lead t
 INFEASIBLE = {"sku": "SADDLE", "qty": 1000, "requested_date": "2026-12-05"}  # never re-ordered
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(T0)
 
 
 @pytest.fixture

@@ -9,22 +9,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.factories import check_request, golden_dataset
+from tests.support.clock import Clock
 
 AS_OF = "2026-12-01"
 PERIOD = {"since": AS_OF, "until": AS_OF}
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
 
 
 @pytest.fixture
