@@ -34,8 +34,8 @@ from app.schemas.promise import (
 )
 from app.services.checks import evaluate_quote, store_check, today
 from app.services.idempotency import Answer, answer_once
+from app.services.reservations import reserve_plan
 from app.settings import Settings
-from app.solver.plant import CapacityUse, StockMove
 from app.solver.results import QuoteResult
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -82,7 +82,7 @@ def hold(ctx: PromiseContext, request: HoldRequest, idempotency_key: str | None)
         )
         session.add(row)
         session.flush()  # the promise row before the rows that reference it
-        _reserve(session, row.id, quote)
+        reserve_plan(session, row.id, quote)
         return Answer(201, _out(session, row, now).model_dump(mode="json"))
 
     return answer_once(
@@ -248,22 +248,12 @@ def _confirm_expired(ctx: PromiseContext, row: db.PromiseRow, now: datetime) -> 
         return _conflict(
             "the hold expired and its dates no longer hold; see the fresh check", fresh
         )
-    _reserve(session, row.id, quote)
+    reserve_plan(session, row.id, quote)
     row.status = db.CONFIRMED
     row.confirmed_at = now
     row.check_id = fresh.id
     row.result = _json(fresh)
     return None
-
-
-def _reserve(session: Session, promise_id: str, quote: QuoteResult) -> None:
-    stock: list[tuple[str, StockMove]] = []
-    capacity: list[tuple[str, CapacityUse]] = []
-    for line in quote.lines:
-        taken = line.plan.reservations()
-        stock.extend((line.line_ref, move) for move in taken.stock)
-        capacity.extend((line.line_ref, use) for use in taken.capacity)
-    db.add_reservations(session, promise_id, stock, capacity)
 
 
 def _tidy_expired(session: Session, now: datetime) -> None:
