@@ -63,7 +63,7 @@ class _PromiseCounts(Collector):
         yield promises
         yield GaugeMetricFamily(
             "orderpromise_promises_at_risk",
-            "Confirmed promises that can no longer be met as reserved.",
+            "Confirmed promises whose promised dates can no longer be met.",
             value=self.at_risk,
         )
 

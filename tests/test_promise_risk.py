@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 
 from app.db.promises import PromiseStockRow
 from app.main import create_app
+from app.sample_plant import sample_dataset
 from app.settings import Settings
 from tests.factories import check_request, golden_dataset
-from tests.scarce_plant import HORIZON_DAYS, STOCK_UNITS, one_unit, scarce_dataset
+from tests.scarce_plant import AS_OF, HORIZON_DAYS, STOCK_UNITS, one_unit, scarce_dataset
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # before the golden plant's as_of (2026-12-01)
 
@@ -142,26 +143,98 @@ def scarce(database_url: str) -> Iterator[TestClient]:
         yield client
 
 
-def test_booked_minutes_on_a_reserved_day_put_a_promise_at_risk(scarce: TestClient) -> None:
+def test_booked_minutes_on_a_reserved_day_replan_a_promise_that_still_makes_its_date(
+    scarce: TestClient,
+) -> None:
     promise = confirmed(scarce, one_unit("MADE", "Q-MADE"))
     [reserved] = promise["reservations"]["capacity"]
     assert reserved["minutes"] == 60
     day = reserved["date"]
+    day_before = (date.fromisoformat(day) - timedelta(days=1)).isoformat()
 
     response = scarce.put("/v1/load/WO-1", json={"resource": "CELL", "date": day, "minutes": 30})
 
-    assert response.json()["promises_at_risk"] == [promise["id"]]
-    risk = scarce.get(f"/v1/promises/{promise['id']}").json()["at_risk"]
-    assert f"CELL has 30 free minutes on {day}, 60 reserved" in risk["reason"]
-    # A new plan still makes the date (half a day before, half on the day).
-    assert risk["earliest_date"] == day
+    # Half a day before and half on the day still make the date: the plan is replaced.
+    assert response.json()["promises_at_risk"] == []
+    replanned = scarce.get(f"/v1/promises/{promise['id']}").json()
+    assert replanned["at_risk"] is None
+    assert sorted((c["date"], c["minutes"]) for c in replanned["reservations"]["capacity"]) == [
+        (day_before, 30),
+        (day, 30),
+    ]
+    check = replanned["check"]
+    assert check["id"] != promise["check"]["id"]
+    assert check["lines"][0]["promised_date"] == day
+    assert scarce.get(f"/v1/checks/{check['id']}").json() == check
+    # A later check sees the new reservations: 600 minutes, 30 booked, 60 promised.
+    later = one_unit("MADE", "Q-later")
+    later["lines"][0]["qty"] = 8
+    assert scarce.post("/v1/checks", json=later).json()["status"] == "feasible"
+    later["lines"][0]["qty"] = 9
+    assert scarce.post("/v1/checks", json=later).json()["status"] == "infeasible"
 
-    assert scarce.delete("/v1/load/WO-1").json()["promises_at_risk"] == []
+
+def test_booked_minutes_that_leave_no_room_before_the_date_put_a_promise_at_risk(
+    scarce: TestClient,
+) -> None:
+    promise = confirmed(scarce, one_unit("MADE", "Q-MADE", day=2))
+    [reserved] = promise["reservations"]["capacity"]
+    days = [(AS_OF + timedelta(days=d)).isoformat() for d in range(3)]
+    assert reserved["date"] == days[2]
+    for ref, day in zip(("WO-1", "WO-2"), days[:2], strict=True):
+        load = {"resource": "CELL", "date": day, "minutes": 60}
+        assert scarce.put(f"/v1/load/{ref}", json=load).json()["promises_at_risk"] == []
+
+    response = scarce.put(
+        "/v1/load/WO-3", json={"resource": "CELL", "date": days[2], "minutes": 60}
+    )
+
+    assert response.json()["promises_at_risk"] == [promise["id"]]
+    flagged = scarce.get(f"/v1/promises/{promise['id']}").json()
+    risk = flagged["at_risk"]
+    assert risk["reason"] == (
+        "The planning data changed and the promised date can no longer be met: "
+        f"CELL has 0 free minutes on {days[2]}, 60 reserved."
+    )
+    assert risk["earliest_date"] == (AS_OF + timedelta(days=3)).isoformat()
+    # The promise keeps what it holds and the check it was made with.
+    assert flagged["reservations"] == promise["reservations"]
+    assert flagged["check"] == promise["check"]
+
+    assert scarce.delete("/v1/load/WO-3").json()["promises_at_risk"] == []
     assert scarce.get(f"/v1/promises/{promise['id']}").json()["at_risk"] is None
 
 
-def test_other_promises_count_when_a_promise_is_replayed(scarce: TestClient) -> None:
-    first = confirmed(scarce, one_unit("STOCKED", "Q-1") | {})
+def test_a_promise_that_could_now_come_sooner_is_replanned_for_its_promised_date(
+    scarce: TestClient,
+) -> None:
+    days = [(AS_OF + timedelta(days=d)).isoformat() for d in range(3)]
+    for ref, day in (("WO-1", days[0]), ("WO-2", days[1])):
+        scarce.put(f"/v1/load/{ref}", json={"resource": "CELL", "date": day, "minutes": 60})
+    # Requested on day 0, promised on day 2 (a counter-proposal).
+    promise = confirmed(scarce, one_unit("MADE", "Q-MADE", day=0))
+    assert promise["check"]["lines"][0]["promised_date"] == days[2]
+    for ref in ("WO-1", "WO-2"):
+        assert scarce.delete(f"/v1/load/{ref}").json()["promises_at_risk"] == []
+
+    response = scarce.put(
+        "/v1/load/WO-3", json={"resource": "CELL", "date": days[2], "minutes": 60}
+    )
+
+    assert response.json()["promises_at_risk"] == []
+    replanned = scarce.get(f"/v1/promises/{promise['id']}").json()
+    assert replanned["at_risk"] is None
+    assert replanned["check"]["promise_date"] == days[2]
+    assert replanned["check"]["lines"][0]["promised_date"] == days[2]
+    # As late as possible for the promised date: the day before it.
+    assert [(c["date"], c["minutes"]) for c in replanned["reservations"]["capacity"]] == [
+        (days[1], 60)
+    ]
+
+
+def test_the_older_of_two_promises_keeps_its_date_when_stock_shrinks(scarce: TestClient) -> None:
+    first = confirmed(scarce, one_unit("STOCKED", "Q-1"))
+    scarce.app.state.clock = lambda: datetime(2027, 1, 4, 10, tzinfo=UTC)  # type: ignore[attr-defined]
     body = one_unit("STOCKED", "Q-2")
     body["lines"][0]["qty"] = STOCK_UNITS - 1
     second = confirmed(scarce, body)
@@ -169,7 +242,72 @@ def test_other_promises_count_when_a_promise_is_replayed(scarce: TestClient) -> 
     # One unit less on hand: together the two promises take one more than there is.
     response = scarce.put("/v1/inventory/STOCKED", json={"on_hand": STOCK_UNITS - 1})
 
-    assert sorted(response.json()["promises_at_risk"]) == sorted([first["id"], second["id"]])
+    assert response.json()["promises_at_risk"] == [second["id"]]
+    kept = scarce.get(f"/v1/promises/{first['id']}").json()
+    assert kept["at_risk"] is None
+    assert kept["reservations"] == first["reservations"]
+    risk = scarce.get(f"/v1/promises/{second['id']}").json()["at_risk"]
+    # STOCKED can never be re-ordered: no date is left.
+    assert risk["earliest_date"] is None
+    assert risk["reason"] == (
+        "The planning data changed and the promised date can no longer be met: "
+        f"STOCKED is 1 short on {AS_OF + timedelta(days=HORIZON_DAYS - 1)} with the stock it takes. "
+        "A new check finds no date within the horizon."
+    )
+
+
+def test_the_promise_confirmed_first_has_priority_not_the_one_held_first(
+    scarce: TestClient,
+) -> None:
+    small = scarce.post("/v1/promises", json=one_unit("STOCKED", "Q-1")).json()
+    body = one_unit("STOCKED", "Q-2")
+    body["lines"][0]["qty"] = STOCK_UNITS - 1
+    large = scarce.post("/v1/promises", json=body).json()
+    assert scarce.post(f"/v1/promises/{large['id']}/confirm").status_code == 200
+    scarce.app.state.clock = lambda: datetime(2027, 1, 4, 10, tzinfo=UTC)  # type: ignore[attr-defined]
+    assert scarce.post(f"/v1/promises/{small['id']}/confirm").status_code == 200
+
+    response = scarce.put("/v1/inventory/STOCKED", json={"on_hand": STOCK_UNITS - 1})
+
+    assert response.json()["promises_at_risk"] == [small["id"]]
+
+
+def test_stock_gone_on_the_sample_plant_is_made_instead(client: TestClient) -> None:
+    """QA's case: 4 EB-TREK promised from stock; the stock goes; production still makes it."""
+    client.app.state.clock = lambda: NOW  # type: ignore[attr-defined]
+    assert client.put("/v1/dataset", json=sample_dataset(date(2026, 11, 25))).status_code == 200
+    body = {
+        "quote_ref": "Q-TREK",
+        "customer": "ACME",
+        "as_of": "2026-11-25",
+        "ship_complete": False,
+        "lines": [{"line_ref": "1", "sku": "EB-TREK", "qty": 4, "requested_date": "2026-12-01"}],
+    }
+    promise = confirmed(client, body)
+    assert promise["reservations"]["stock"] == [
+        {"line_ref": "1", "sku": "EB-TREK", "date": "2026-12-01", "qty": 4}
+    ]
+
+    response = client.put("/v1/inventory/EB-TREK", json={"on_hand": 0})
+
+    assert response.json()["promises_at_risk"] == []
+    replanned = client.get(f"/v1/promises/{promise['id']}").json()
+    assert replanned["at_risk"] is None
+    [line] = replanned["check"]["lines"]
+    assert line["promised_date"] == "2026-12-01"
+    assert [lot["sku"] for lot in line["plan"]["production"]] == ["EB-TREK"]
+    assert not any(s["sku"] == "EB-TREK" for s in replanned["reservations"]["stock"])
+    # The reservations are the new check's plan, line by line.
+    assert sorted(
+        (s["sku"], s["date"], s["qty"]) for s in replanned["reservations"]["stock"]
+    ) == sorted((s["sku"], s["date"], s["qty"]) for s in line["plan"]["stock"])
+    assert sum(c["minutes"] for c in replanned["reservations"]["capacity"]) == sum(
+        load["minutes"]
+        for lot in line["plan"]["production"]
+        for op in lot["operations"]
+        for load in op["loads"]
+    )
+    assert 'id="at-risk"' not in client.get("/ops").text
 
 
 # -- fulfilment ------------------------------------------------------------------------------

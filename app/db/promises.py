@@ -60,7 +60,7 @@ class PromiseRow(Base):
     # The check request as given (lines, ship_complete, ...) and the check result it holds.
     request: Mapped[dict[str, Any]] = mapped_column(JSON)
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
-    # Set when a change of planning data means the promise can no longer be met as reserved.
+    # Set when, after a change of planning data, a promised date can no longer be met.
     at_risk_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     at_risk_reason: Mapped[str | None] = mapped_column(String(1000))
     at_risk_earliest_date: Mapped[date | None] = mapped_column(Date)

@@ -37,7 +37,7 @@ def confirmed_promises(
     session: Session, *, skus: Collection[str] | None, resources: Collection[str] | None
 ) -> Sequence[PromiseRow]:
     """Confirmed promises that take stock of one of ``skus`` or minutes of one of ``resources``
-    (every confirmed promise when both are None), oldest first."""
+    (every confirmed promise when both are None), oldest confirmed first."""
     query = select(PromiseRow).where(PromiseRow.status == CONFIRMED)
     if skus is not None or resources is not None:
         takes_stock = select(PromiseStockRow.promise_id).where(
@@ -47,7 +47,9 @@ def confirmed_promises(
             PromiseCapacityRow.resource.in_(list(resources or ()))
         )
         query = query.where(or_(PromiseRow.id.in_(takes_stock), PromiseRow.id.in_(takes_minutes)))
-    return session.scalars(query.order_by(PromiseRow.created_at, PromiseRow.id)).all()
+    return session.scalars(
+        query.order_by(PromiseRow.confirmed_at, PromiseRow.created_at, PromiseRow.id)
+    ).all()
 
 
 def reserved_by(session: Session, promise_id: str) -> Reserved:

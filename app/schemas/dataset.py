@@ -154,5 +154,6 @@ class DatasetSummary(BaseModel):
     data_version: int
     promises_at_risk: list[str] = Field(
         default_factory=list,
-        description="Confirmed promises that can no longer be met as reserved on the new data.",
+        description="Confirmed promises whose promised dates can no longer be met on the new "
+        "data; those re-planned to keep their dates are not listed.",
     )

@@ -62,8 +62,9 @@ class FeedChange(BaseModel):
 
     data_version: int = Field(description="The planning data version after the change.")
     promises_at_risk: list[str] = Field(
-        description="Confirmed promises the change touched that can no longer be met as "
-        "reserved (see GET /v1/promises?at_risk=true)."
+        description="Confirmed promises the change touched whose promised dates can no longer "
+        "be met (see GET /v1/promises?at_risk=true); those re-planned to keep their dates are "
+        "not listed."
     )
 
 

@@ -1,12 +1,18 @@
-"""Confirmed promises after a change of planning data: still met as reserved, or at risk?
+"""Confirmed promises after a change of planning data: re-planned, or at risk?
 
-After every ERP feed change and dataset import, each confirmed promise the change touches (it
-takes stock of a changed item, or minutes of a changed resource; an import touches all) is
-replayed against the new data: from the new plant, with every live promise's reservations
-applied, the stock the promise takes must not leave any day from its first take on short, and
-its reserved minutes must fit the free minutes of each day (SPEC section 2). A promise that
-fails is flagged at risk, with a reason and the earliest date a fresh check of its quote finds
-now; one that passes again is cleared.
+A promise is its dates, not its plan. After every ERP feed change and dataset import, each
+confirmed promise the change touches (it takes stock of a changed item, or minutes of a changed
+resource; an import touches all) is replayed against the new data: the stock it takes must not
+leave any day from its first take on short, and its reserved minutes must fit the free minutes
+of each day (SPEC section 2). A promise whose plan still fits is left alone (and cleared if it
+was at risk). One whose plan no longer fits is checked again from its stored request, without
+its own reservations: when every line keeps its promised date, the fresh plan replaces its
+reservations and the fresh check becomes its check; otherwise it keeps its old reservations and
+is flagged at risk, with a reason and the earliest date the fresh check finds (null if none).
+
+The touched promises are taken oldest confirmed first, each against every live promise the
+change did not touch and the touched ones already settled (re-planned, kept or flagged), so an
+older promise keeps its dates before a newer one may take what is left.
 
 A demand row may name the promise it fulfils: loading it marks the promise fulfilled and ends
 its reservations, since the ERP's firm order now carries the same stock.
@@ -26,12 +32,13 @@ from app.db import promises as db
 from app.db.queries import load_plant
 from app.db.risk import Reserved, confirmed_promises, reserved_by, reserved_by_promise
 from app.metrics import SOLVER_SECONDS
-from app.schemas.check import CheckRequest
-from app.services.checks import solver_settings
+from app.schemas.check import CheckRequest, CheckResult
+from app.services.checks import solver_settings, store_check
+from app.services.reservations import reserve_plan
 from app.settings import Settings
 from app.solver.engine import PlanningState, check_quote
 from app.solver.plant import CapacityUse, Plant, StockMove
-from app.solver.results import LineRequest, SolverTimeout
+from app.solver.results import LineRequest, QuoteResult, SolverTimeout
 
 # At most this many findings are spelled out in a reason.
 _REASONS_SHOWN = 3
@@ -65,7 +72,7 @@ def touching(*, skus: Iterable[str] = (), resources: Iterable[str] = ()) -> Touc
 def reevaluate_promises(
     session: Session, settings: Settings, now: datetime, touched: Touched
 ) -> list[str]:
-    """Flag or clear the confirmed promises ``touched`` concerns; the ids now at risk.
+    """Re-plan, flag or clear the confirmed promises ``touched`` concerns; the ids now at risk.
 
     Runs inside the change's transaction, after the change and with the reservations lock
     held (the data version bump takes it), so it sees exactly what will be committed.
@@ -77,21 +84,31 @@ def reevaluate_promises(
     plant = load_plant(session)
     reserved = reserved_by_promise(session, now)
     today = now.astimezone(settings.zone).date()
-    by_day: dict[date, list[db.PromiseRow]] = defaultdict(list)
+    pending = {row.id for row in rows}
+    settled = [taken for promise_id, taken in reserved.items() if promise_id not in pending]
+    replays: dict[date, _Replay] = {}
+    at_risk: list[str] = []
     for row in rows:
         # A promise made for a later as_of is judged from that day, as it was checked.
-        by_day[max(today, row.as_of)].append(row)
-    at_risk: list[str] = []
-    for as_of, group in by_day.items():
-        replay = _Replay(plant, PlanningState.build(plant, as_of, settings.horizon_days), reserved)
-        for row in group:
-            findings = replay.findings(reserved.get(row.id, Reserved()))
-            if findings:
-                earliest = _earliest_date(replay, row, settings)
-                _flag(row, now, findings, earliest)
-                at_risk.append(row.id)
+        as_of = max(today, row.as_of)
+        if as_of not in replays:
+            base = PlanningState.build(plant, as_of, settings.horizon_days)
+            replays[as_of] = _Replay(plant, base, settled)
+        replay = replays[as_of]
+        mine = reserved.get(row.id, Reserved())
+        findings = replay.findings(mine)
+        if not findings:
+            _clear(row)
+        else:
+            fresh = _recheck(replay, row, settings)
+            if fresh.keeps_dates and fresh.request is not None and fresh.quote is not None:
+                mine = _replan(session, row, fresh.request, fresh.quote, now)
             else:
-                _clear(row)
+                _flag(row, now, findings, fresh)
+                at_risk.append(row.id)
+        settled.append(mine)
+        for each in replays.values():
+            each.take(mine)
     session.flush()
     return at_risk
 
@@ -130,42 +147,49 @@ def fulfil_promise(session: Session, promise_id: str, now: datetime) -> Touched:
 
 
 class _Replay:
-    """The new planning state with every live reservation taken, per item and resource."""
+    """The new planning state with the settled reservations taken, per item and resource."""
 
-    def __init__(self, plant: Plant, base: PlanningState, reserved: dict[str, Reserved]) -> None:
+    def __init__(self, plant: Plant, base: PlanningState, settled: Iterable[Reserved]) -> None:
         self.plant = plant
         self.base = base
-        self.reserved = reserved
-        h = base.horizon_days
-        taken: dict[str, np.ndarray] = {}
+        self.stock: list[StockMove] = []
+        self.capacity: list[CapacityUse] = []
+        # Stock taken per item and day, minutes reserved per resource and day.
+        self.taken: dict[str, np.ndarray] = {}
         self.minutes: dict[tuple[str, int], int] = defaultdict(int)
-        for promise in reserved.values():
-            for move in promise.stock:
-                day = self._stock_day(move)
-                if day is not None and move.sku in base.projected:
-                    taken.setdefault(move.sku, np.zeros(h, dtype=np.int64))[day] += move.qty
-            for use in promise.capacity:
-                day = self._capacity_day(use)
-                if day is not None:
-                    self.minutes[use.resource, day] += use.minutes
-        # Projected stock P[s][t] after every live promise's takes.
-        self.projected = {sku: base.projected[sku] - np.cumsum(t) for sku, t in taken.items()}
+        for taken in settled:
+            self.take(taken)
+
+    def take(self, reserved: Reserved) -> None:
+        """Count ``reserved`` from now on."""
+        self.stock += reserved.stock
+        self.capacity += reserved.capacity
+        for sku, taken in self._takes(reserved.stock).items():
+            self.taken[sku] = self.taken.get(sku, 0) + taken
+        for use in reserved.capacity:
+            day = self._capacity_day(use)
+            if day is not None:
+                self.minutes[use.resource, day] += use.minutes
 
     def findings(self, mine: Reserved) -> list[str]:
         """Sentences on what no longer holds of ``mine``; empty when the plan still holds."""
         return [*self._stock_findings(mine.stock), *self._capacity_findings(mine.capacity)]
 
-    def without(self, promise_id: str) -> PlanningState:
-        """The new state with every live promise but ``promise_id`` taken: a fresh check's."""
-        stock: list[StockMove] = []
-        capacity: list[CapacityUse] = []
-        for other, taken in self.reserved.items():
-            if other != promise_id:
-                stock += taken.stock
-                capacity += taken.capacity
-        return self.base.taking(stock, capacity)
+    def state(self) -> PlanningState:
+        """The new state with everything settled taken: what a fresh check sees."""
+        return self.base.taking(self.stock, self.capacity)
+
+    def _takes(self, stock: Iterable[StockMove]) -> dict[str, np.ndarray]:
+        takes: dict[str, np.ndarray] = {}
+        for move in stock:
+            day = self._stock_day(move)
+            if day is not None and move.sku in self.base.projected:
+                h = self.base.horizon_days
+                takes.setdefault(move.sku, np.zeros(h, dtype=np.int64))[day] += move.qty
+        return takes
 
     def _stock_findings(self, stock: Iterable[StockMove]) -> list[str]:
+        stock = list(stock)
         first_take: dict[str, int] = {}
         findings = []
         for move in stock:
@@ -175,8 +199,11 @@ class _Replay:
             day = self._stock_day(move)
             if day is not None and move.qty > 0:
                 first_take[move.sku] = min(day, first_take.get(move.sku, day))
+        mine = self._takes(stock)
         for sku, first in sorted(first_take.items()):
-            projected = self.projected.get(sku, self.base.projected[sku])[first:]
+            # Projected stock P[s][t] after the settled takes and these.
+            taken = self.taken.get(sku, 0) + mine[sku]
+            projected = (self.base.projected[sku] - np.cumsum(taken))[first:]
             short_days = np.flatnonzero(projected < 0)
             if short_days.size:
                 day = first + int(short_days[0])
@@ -197,8 +224,7 @@ class _Replay:
             if day is not None:
                 mine[use.resource, day] += use.minutes
         for (resource, day), minutes in sorted(mine.items()):
-            others = self.minutes[resource, day] - minutes
-            free = max(0, int(self.base.free[resource][day]) - others)
+            free = max(0, int(self.base.free[resource][day]) - self.minutes[resource, day])
             if minutes > free:
                 findings.append(
                     f"{resource} has {free} free minutes on {self.base.date_of(day)}, "
@@ -217,44 +243,122 @@ class _Replay:
         return day if 0 <= day < self.base.horizon_days else None
 
 
-def _earliest_date(replay: _Replay, row: db.PromiseRow, settings: Settings) -> date | None:
-    """The quote date a fresh check finds now (every other live promise counts)."""
+# -- the fresh check -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Fresh:
+    """A fresh check of a promise's quote, without its own reservations."""
+
+    request: CheckRequest | None = None
+    quote: QuoteResult | None = None  # None when no check could be made
+    keeps_dates: bool = False
+    problem: str | None = None  # why there is no quote
+
+    @property
+    def earliest(self) -> date | None:
+        return self.quote.promise_date if self.quote is not None else None
+
+
+def _recheck(replay: _Replay, row: db.PromiseRow, settings: Settings) -> _Fresh:
+    """Check the promise's stored request again on the settled state: do its dates hold?
+
+    Not ``checks.evaluate_quote``: it would cache the plant of this uncommitted data version,
+    and its request validation (an item gone, a date now past) would refuse the change itself.
+    """
     request = CheckRequest.model_validate({k: v for k, v in row.request.items() if k != "mode"})
-    state = replay.without(row.id)
-    last = state.date_of(state.horizon_days - 1)
+    promised = [line.promised_date for line in CheckResult.model_validate(row.result).lines]
     if any(line.sku not in replay.plant.items for line in request.lines):
-        return None
+        return _Fresh(problem="An item it needs is no longer in the planning data.")
+    state = replay.state()
+    last = state.date_of(state.horizon_days - 1)
+    # Judged from as_of (today once the promise's own as_of has passed), within the horizon.
+    dated = request.model_copy(
+        update={
+            "as_of": state.as_of,
+            "lines": [
+                line.model_copy(
+                    update={"requested_date": min(max(line.requested_date, state.as_of), last)}
+                )
+                for line in request.lines
+            ],
+        }
+    )
+    quote = _solve(state, dated, settings)
+    if quote is not None and quote.status != "infeasible":
+        fresh = [line.promised_date for line in quote.lines]
+        if fresh != promised and all(
+            f is not None and p is not None and f <= p for f, p in zip(fresh, promised, strict=True)
+        ):
+            # Some line could now come sooner: plan every line for the date it was promised.
+            dated = dated.model_copy(
+                update={
+                    "lines": [
+                        line.model_copy(update={"requested_date": day})
+                        for line, day in zip(dated.lines, promised, strict=True)
+                    ]
+                }
+            )
+            quote = _solve(state, dated, settings)
+    if quote is None:
+        return _Fresh(problem="A new check did not finish in time, so no new date is known.")
+    keeps = (
+        quote.status != "infeasible" and [line.promised_date for line in quote.lines] == promised
+    )
+    return _Fresh(request=dated, quote=quote, keeps_dates=keeps)
+
+
+def _solve(state: PlanningState, request: CheckRequest, settings: Settings) -> QuoteResult | None:
     lines = [
         LineRequest(
             line_ref=line.line_ref,
             sku=line.sku,
             qty=line.qty,
-            requested_date=min(max(line.requested_date, state.as_of), last),
+            requested_date=line.requested_date,
         )
         for line in request.lines
     ]
     try:
         with SOLVER_SECONDS.time():
-            quote = check_quote(state, lines, request.ship_complete, solver_settings(settings))
+            return check_quote(state, lines, request.ship_complete, solver_settings(settings))
     except SolverTimeout:
         return None
-    return quote.promise_date
 
 
-def _flag(row: db.PromiseRow, now: datetime, findings: list[str], earliest: date | None) -> None:
+def _replan(
+    session: Session, row: db.PromiseRow, request: CheckRequest, quote: QuoteResult, now: datetime
+) -> Reserved:
+    """The fresh plan meets every date: it replaces the promise's reservations and check."""
+    db.drop_reservations(session, row.id)
+    reserve_plan(session, row.id, quote)
+    check = store_check(session, request, quote, now)
+    row.check_id = check.id
+    row.result = check.model_dump(mode="json")
+    _clear(row)
+    taken = Reserved()
+    for line in quote.lines:
+        plan = line.plan.reservations()
+        taken.stock += plan.stock
+        taken.capacity += plan.capacity
+    return taken
+
+
+def _flag(row: db.PromiseRow, now: datetime, findings: list[str], fresh: _Fresh) -> None:
     shown = "; ".join(findings[:_REASONS_SHOWN])
     more = len(findings) - _REASONS_SHOWN
     if more > 0:
         shown += f"; and {more} more"
-    if earliest is None:
-        when = "A new check finds no date within the horizon"
-    else:
-        when = f"The earliest date a new check finds is {earliest}"
-    reason = f"The planning data changed and the reserved plan no longer holds: {shown}. {when}."
+    dates = "date" if len(row.result.get("lines", [])) <= 1 else "dates"
+    reason = f"The planning data changed and the promised {dates} can no longer be met: {shown}."
+    # The earliest date a new check finds is shown next to the reason, not in it.
+    if fresh.problem is not None:
+        reason += f" {fresh.problem}"
+    elif fresh.earliest is None:
+        reason += " A new check finds no date within the horizon."
     if row.at_risk_since is None:
         row.at_risk_since = now
     row.at_risk_reason = reason[:1000]
-    row.at_risk_earliest_date = earliest
+    row.at_risk_earliest_date = fresh.earliest
 
 
 def _clear(row: db.PromiseRow) -> None:
