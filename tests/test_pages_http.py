@@ -174,8 +174,13 @@ def test_sign_in_never_redirects_to_another_site(secure_client: TestClient) -> N
 )
 def test_pages_follow_the_role_table(signed: Any, role: str, quote: int, ops: int) -> None:
     client = signed(role)
-    assert client.get("/quote").status_code == quote
-    assert client.get("/ops").status_code == ops
+    pages = {"/quote": client.get("/quote"), "/ops": client.get("/ops")}
+    assert pages["/quote"].status_code == quote
+    assert pages["/ops"].status_code == ops
+    # The navigation offers exactly the pages this role may open.
+    for page in (p for p in pages.values() if p.status_code == 200):
+        assert ('href="/quote"' in page.text) == (quote == 200)
+        assert ('href="/ops"' in page.text) == (ops == 200)
 
 
 def test_only_crm_is_offered_to_hold(signed: Any) -> None:

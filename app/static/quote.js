@@ -142,8 +142,18 @@
     }
   }
 
+  const intro = document.getElementById("promise-intro");
+  const introText = {
+    held: "Held: confirm it to make the promise firm, or release it.",
+    confirmed: "Confirmed: a firm promise. Releasing it gives the stock and machine time back.",
+  };
+  const firstIntro = intro ? intro.textContent : "";
+
   function setState(state) {
     panel.dataset.promiseState = state;
+    if (intro) {
+      intro.textContent = introText[state] || firstIntro;
+    }
     holdButton.hidden = state === "held" || state === "confirmed";
     confirmButton.hidden = state !== "held";
     releaseButton.hidden = state !== "held" && state !== "confirmed";

@@ -55,6 +55,7 @@ def test_late_quote_held_confirmed_and_seen_by_operations(server: Server, contex
 
     sales.get_by_role("button", name="Confirm").click()
     expect(sales.locator("#promise-status")).to_contain_text("Confirmed")
+    expect(sales.locator("#promise-intro")).to_contain_text("a firm promise")
 
     ops.reload()
     expect(ops.locator("#promises tr", has_text=LATE_QUOTE)).to_contain_text("confirmed")
