@@ -22,6 +22,8 @@ FOOT_HEIGHT = 26
 DAILY_TICKS_UP_TO = 24
 
 # Utilisation steps of the heat map (share of calendar minutes taken), light to dark.
+# A closed day is a neutral grey, darker than the lightest "little used" green.
+HEAT_CLOSED = "#b8bfc6"
 HEAT_STEPS = ((0.25, "#e8f3ec"), (0.5, "#c6e2cf"), (0.75, "#f6d58e"), (0.95, "#f0a35e"))
 HEAT_FULL = "#d9534f"
 CELL = 22
@@ -240,7 +242,7 @@ def _date_markers(line: CheckLineResult, axis: _Axis, height: int) -> list[str]:
 
 def heat_colour(day: CapacityDay) -> str:
     if day.calendar == 0:
-        return "#eceff1"
+        return HEAT_CLOSED
     used = (day.firm_load + day.held + day.confirmed) / day.calendar
     for limit, colour in HEAT_STEPS:
         if used <= limit:
