@@ -52,6 +52,10 @@ def parse_json_document(body: bytes) -> Any:
         raise Invalid(
             "the request body is not JSON", [FieldError("", f"malformed JSON: {exc}")]
         ) from exc
+    except RecursionError as exc:
+        raise Invalid(
+            "the request body is not JSON", [FieldError("", "malformed JSON: nested too deeply")]
+        ) from exc
 
 
 async def get_json_body(request: Request) -> Any:

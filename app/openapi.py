@@ -16,11 +16,14 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
+from pydantic import BaseModel
 
 from app.auth import route_roles
+from app.schemas.check import CheckRequest
 from app.schemas.examples import CHECK_REQUEST, CHECK_RESULT, GOLDEN_DATASET
 from app.schemas.feed import FEED_BODIES
 from app.schemas.problem import PROBLEM_MEDIA_TYPE, Problem
+from app.schemas.promise import HoldRequest
 
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _DESCRIPTIONS = {
@@ -32,6 +35,14 @@ _DESCRIPTIONS = {
     503: "Service unavailable",
 }
 _METHODS = ("get", "put", "post", "delete", "patch")
+# Bodies their routes read raw (the service validates them whole), so FastAPI does not list them.
+RAW_BODIES: tuple[type[BaseModel], ...] = (*FEED_BODIES, CheckRequest, HoldRequest)
+
+
+def raw_json_body(model: type[BaseModel]) -> dict[str, Any]:
+    """``openapi_extra`` for a route that reads its body raw: documents ``model`` as its body."""
+    schema = {"$ref": f"#/components/schemas/{model.__name__}"}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
 def install_openapi(app: FastAPI) -> None:
@@ -58,10 +69,10 @@ def finish(app: FastAPI, document: dict[str, Any]) -> None:
     problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
     schemas.update(problem.pop("$defs", {}))
     schemas["Problem"] = problem
-    for model in FEED_BODIES:  # read raw by their routes, so FastAPI does not list them
-        schemas[model.__name__] = model.model_json_schema(
-            ref_template="#/components/schemas/{model}"
-        )
+    for model in RAW_BODIES:
+        body = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(body.pop("$defs", {}))
+        schemas[model.__name__] = body
     for path, item in document.get("paths", {}).items():
         for method in _METHODS:
             operation = item.get(method)

@@ -282,3 +282,39 @@ def test_confirming_an_expired_hold_checks_again_from_today(
     assert "cannot be checked again" in refused.json()["detail"]
     assert api.get(f"/v1/promises/{stale['id']}").json()["status"] == "expired"
     assert reserved(session) == (2, 0)
+
+
+def test_a_hold_lists_every_error_at_once(api: TestClient, session: Session) -> None:
+    body = {
+        "quote_ref": "Q",
+        "customer": "A",
+        "lines": [{"line_ref": "1", "sku": "NOPE", "qty": 0, "requested_date": "2020-01-01"}],
+    }
+    response = api.post("/v1/promises", json=body, headers={"Idempotency-Key": "h-bad"})
+
+    assert response.status_code == 422, response.text
+    errors = {e["pointer"]: e["message"] for e in response.json()["errors"]}
+    assert sorted(errors) == ["/lines/0/qty", "/lines/0/requested_date", "/lines/0/sku"]
+    assert errors["/lines/0/sku"] == "unknown sku NOPE"
+    assert errors["/lines/0/requested_date"] == f"requested date 2020-01-01 is before as_of {AS_OF}"
+    assert session.scalar(select(func.count()).select_from(PromiseRow)) == 0
+    assert reserved(session) == (0, 0)
+    fixed = one_unit("STOCKED", "Q")
+    assert (
+        api.post("/v1/promises", json=fixed, headers={"Idempotency-Key": "h-bad"}).status_code
+        == 201
+    )
+
+
+def test_a_hold_in_the_past_lists_the_line_errors_too(api: TestClient, session: Session) -> None:
+    body = one_unit("NOPE", "Q-past", as_of=AS_OF - timedelta(days=1))
+    response = api.post("/v1/promises", json=body)
+    assert response.status_code == 422
+    assert [e["pointer"] for e in response.json()["errors"]] == ["/as_of", "/lines/0/sku"]
+
+    body["lines"][0]["qty"] = 0
+    response = api.post("/v1/promises", json=body)
+    assert response.status_code == 422
+    pointers = sorted(e["pointer"] for e in response.json()["errors"])
+    assert pointers == ["/as_of", "/lines/0/qty", "/lines/0/sku"]
+    assert reserved(session) == (0, 0)

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
 
 from app.auth import CRM, OPS, SALES, ScopedIdempotencyKeyDep, require
-from app.deps import ClockDep, SessionDep, SettingsDep
+from app.deps import ClockDep, JsonBodyDep, SessionDep, SettingsDep
+from app.openapi import raw_json_body
 from app.routers.answers import respond
 from app.schemas.check import CheckList, CheckRequest, CheckResult
 from app.schemas.problem import problem_responses
@@ -25,16 +26,19 @@ router = APIRouter(prefix="/v1/checks", tags=["checks"])
     status_code=status.HTTP_201_CREATED,
     response_model=CheckResult,
     responses=problem_responses(422, 503),
+    # Read raw: the service validates it whole, so that a type error in one field does not
+    # hide an unknown sku or a date out of range in another.
+    openapi_extra=raw_json_body(CheckRequest),
 )
 def create_check(
-    request: CheckRequest,
+    body: JsonBodyDep,
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
     idempotency_key: ScopedIdempotencyKeyDep = None,
 ) -> JSONResponse:
     """Check a quote against stock, supply, lead times and capacity; reserves nothing."""
-    return respond(run_check_once(session, settings, request, clock, idempotency_key))
+    return respond(run_check_once(session, settings, body, clock, idempotency_key))
 
 
 @router.get(

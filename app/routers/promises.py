@@ -8,7 +8,8 @@ from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
 
 from app.auth import CRM, OPS, ScopedIdempotencyKeyDep, require
-from app.deps import ClockDep, SessionDep, SettingsDep
+from app.deps import ClockDep, JsonBodyDep, SessionDep, SettingsDep
+from app.openapi import raw_json_body
 from app.routers.answers import respond
 from app.schemas.problem import problem_responses
 from app.schemas.promise import HoldRequest, PromiseList, PromiseOut
@@ -23,9 +24,11 @@ router = APIRouter(prefix="/v1/promises", tags=["promises"])
     status_code=status.HTTP_201_CREATED,
     response_model=PromiseOut,
     responses=problem_responses(409, 422, 503),
+    # Read raw: the service validates it whole (every error at once), as for a check.
+    openapi_extra=raw_json_body(HoldRequest),
 )
 def hold_promise(
-    request: HoldRequest,
+    body: JsonBodyDep,
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
@@ -36,7 +39,7 @@ def hold_promise(
     409 (with the check result under `check`) when it cannot be held; nothing is held then.
     """
     context = promises.PromiseContext(session, settings, clock)
-    return respond(promises.hold(context, request, idempotency_key))
+    return respond(promises.hold(context, body, idempotency_key))
 
 
 @router.post(

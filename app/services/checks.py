@@ -1,26 +1,50 @@
-"""The check use case: validate, ask the engine, store the answer (SPEC sections 2 and 3)."""
+"""The check use case: validate, ask the engine, store the answer (SPEC sections 2 and 3).
+
+The body arrives as parsed JSON and is validated whole (``parse_request``): a type or range
+error in one field does not hide an unknown sku, a date out of range or a duplicate line_ref
+in another. Those plan-dependent rules run on every field that is itself well-formed; a field
+with a type error has that error only.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Container, Sequence
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, NamedTuple, TypeVar
 
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
 from app.clock import Clock
 from app.db.checks import add_check, get_check
 from app.db.promises import live_reservations
 from app.db.queries import get_data_version, load_plant
-from app.errors import FieldError, Invalid, NotFound, pointer
+from app.errors import FieldError, Invalid, NotFound, from_pydantic, pointer
 from app.metrics import CHECKS, SOLVER_SECONDS
 from app.schemas.check import CheckRequest, CheckResult
+from app.schemas.types import IsoDate
 from app.services.check_results import to_check_result
+from app.services.dataset_validation import ParsedRow
 from app.services.idempotency import Answer, answer_once
 from app.services.planning_cache import planning_cache
 from app.settings import Settings
 from app.solver.engine import SolverSettings, check_quote
 from app.solver.plant import Plant, Reservations
 from app.solver.results import LineRequest, QuoteResult
+
+RequestT = TypeVar("RequestT", bound=CheckRequest)
+_DATE = TypeAdapter[Any](IsoDate)
+
+
+class LineFields(NamedTuple):
+    """A line's fields the plan rules read; None where the field is missing or malformed."""
+
+    at: int  # its index in lines
+    line_ref: str | None
+    sku: str | None
+    requested_date: date | None
 
 
 def run_check(
@@ -36,11 +60,12 @@ def run_check(
 def run_check_once(
     session: Session,
     settings: Settings,
-    request: CheckRequest,
+    raw: Any,
     clock: Clock,
     idempotency_key: str | None,
 ) -> Answer:
-    """``run_check`` with Idempotency-Key replay."""
+    """``run_check`` of the JSON body ``raw``, with Idempotency-Key replay."""
+    request = parse_request(session, settings, CheckRequest, raw, now=clock())
 
     def work() -> Answer:
         result = run_check(session, settings, request, clock())
@@ -54,6 +79,53 @@ def run_check_once(
         now=clock(),
         work=work,
     )
+
+
+def parse_request(
+    session: Session,
+    settings: Settings,
+    model: type[RequestT],
+    raw: Any,
+    *,
+    now: datetime,
+    more_errors: Callable[[date | None], list[FieldError]] | None = None,
+) -> RequestT:
+    """The JSON body ``raw`` as ``model``, or Invalid listing every error at once.
+
+    When the body is well-typed it is returned as is: the plan-dependent rules run later, in
+    ``evaluate_quote``, as they always have. Otherwise the errors are pydantic's (pointers into
+    the body) plus the plan-dependent ones of every field that is itself well-formed, checked
+    against the body's ``as_of`` if it parses, else today; ``more_errors`` (given that
+    ``as_of``, None when absent or malformed) adds a caller's own rules.
+    """
+    # Validated as FastAPI validates a body, so that the errors read as they always have: the
+    # numbers as floats (no field takes one, so only the messages depend on it), and
+    # from_attributes for "a valid dictionary or object" on a body or line that is not one.
+    body = _floats(raw)
+    try:
+        return model.model_validate(body, from_attributes=True)
+    except ValidationError as exc:
+        details = exc.errors()
+    parsed: ParsedRow[RequestT] = ParsedRow(
+        body, None, from_pydantic(details), frozenset(tuple(error["loc"]) for error in details)
+    )
+    as_of = _well_formed_date(parsed, "as_of")
+    errors = list(parsed.errors)
+    if more_errors is not None:
+        errors += more_errors(as_of)
+    lines = body.get("lines") if isinstance(body, dict) else None
+    fields = [
+        LineFields(
+            i,
+            parsed.text("lines", i, "line_ref"),
+            parsed.text("lines", i, "sku"),
+            _well_formed_date(parsed, "lines", i, "requested_date"),
+        )
+        for i in range(len(lines) if isinstance(lines, list) else 0)
+    ]
+    items = current_plant(session)[1].items if any(f.sku is not None for f in fields) else set()
+    errors += line_errors(fields, items, as_of or today(settings, now), settings.horizon_days)
+    raise Invalid("the request is not valid", errors)
 
 
 def evaluate_quote(
@@ -146,40 +218,101 @@ def current_plant(session: Session) -> tuple[int, Plant]:
     return version, cached if cached is not None else load_plant(session)
 
 
-def _check_business_rules(
-    request: CheckRequest, plant: Plant, as_of: date, horizon_days: int
-) -> None:
+def request_line_errors(
+    session: Session, request: CheckRequest, as_of: date, horizon_days: int
+) -> list[FieldError]:
+    """The plan-dependent errors of a well-typed request's lines."""
+    return line_errors(_line_fields(request), current_plant(session)[1].items, as_of, horizon_days)
+
+
+def line_errors(
+    lines: Sequence[LineFields], items: Container[str], as_of: date, horizon_days: int
+) -> list[FieldError]:
+    """Duplicate line_refs, unknown skus, requested dates before ``as_of`` or past the horizon;
+    a field that is None (missing or malformed: it has its own error) is not checked."""
     last_day = as_of + timedelta(days=horizon_days - 1)
     errors: list[FieldError] = []
     first_line_of: dict[str, int] = {}
-    for i, line in enumerate(request.lines):
-        first = first_line_of.setdefault(line.line_ref, i)
-        if first != i:
-            errors.append(
-                FieldError(
-                    pointer("lines", i, "line_ref"),
-                    f"line_ref {line.line_ref!r} is already used by /lines/{first}",
+    for i, line_ref, sku, requested_date in lines:
+        if line_ref is not None:
+            first = first_line_of.setdefault(line_ref, i)
+            if first != i:
+                errors.append(
+                    FieldError(
+                        pointer("lines", i, "line_ref"),
+                        f"line_ref {line_ref!r} is already used by /lines/{first}",
+                    )
                 )
-            )
-        if line.sku not in plant.items:
-            errors.append(FieldError(pointer("lines", i, "sku"), f"unknown sku {line.sku}"))
-        if line.requested_date < as_of:
-            errors.append(
-                FieldError(
-                    pointer("lines", i, "requested_date"),
-                    f"requested date {line.requested_date} is before as_of {as_of}",
-                )
-            )
-        elif line.requested_date > last_day:
+        if sku is not None and sku not in items:
+            errors.append(FieldError(pointer("lines", i, "sku"), f"unknown sku {sku}"))
+        if requested_date is None:
+            continue
+        if requested_date < as_of:
             errors.append(
                 FieldError(
                     pointer("lines", i, "requested_date"),
-                    f"requested date {line.requested_date} is beyond the horizon "
-                    f"(last day {last_day})",
+                    f"requested date {requested_date} is before as_of {as_of}",
                 )
             )
+        elif requested_date > last_day:
+            errors.append(
+                FieldError(
+                    pointer("lines", i, "requested_date"),
+                    f"requested date {requested_date} is beyond the horizon (last day {last_day})",
+                )
+            )
+    return errors
+
+
+def _check_business_rules(
+    request: CheckRequest, plant: Plant, as_of: date, horizon_days: int
+) -> None:
+    errors = line_errors(_line_fields(request), plant.items, as_of, horizon_days)
     if errors:
         raise Invalid("the check request is not valid for this plant", errors)
+
+
+def _line_fields(request: CheckRequest) -> list[LineFields]:
+    return [
+        LineFields(i, line.line_ref, line.sku, line.requested_date)
+        for i, line in enumerate(request.lines)
+    ]
+
+
+def _floats(raw: Any) -> Any:
+    """A copy of the JSON value with its Decimal numbers as floats, as FastAPI would have parsed
+    them; without recursion, for a body may nest as deep as the JSON parser allows."""
+    root = _copied(raw)
+    stack = [root] if isinstance(root, dict | list) else []
+    while stack:
+        node = stack.pop()
+        for key, value in list(node.items() if isinstance(node, dict) else enumerate(node)):
+            node[key] = _copied(value)
+            if isinstance(node[key], dict | list):
+                stack.append(node[key])
+    return root
+
+
+def _copied(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, list):
+        return list(value)
+    return value
+
+
+def _well_formed_date(parsed: ParsedRow[Any], *path: str | int) -> date | None:
+    """The ISO date at ``path`` in the body as sent, if validation found no fault there."""
+    text = parsed.text(*path)
+    if text is None:
+        return None
+    try:
+        value: date = _DATE.validate_python(text)
+    except ValidationError:
+        return None
+    return value
 
 
 def _database_key(session: Session) -> str:

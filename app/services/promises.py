@@ -32,7 +32,13 @@ from app.schemas.promise import (
     ReservationsOut,
     StockReservationOut,
 )
-from app.services.checks import evaluate_quote, store_check, today
+from app.services.checks import (
+    evaluate_quote,
+    parse_request,
+    request_line_errors,
+    store_check,
+    today,
+)
 from app.services.idempotency import Answer, answer_once
 from app.services.reservations import reserve_plan
 from app.settings import Settings
@@ -48,8 +54,19 @@ class PromiseContext:
     clock: Clock
 
 
-def hold(ctx: PromiseContext, request: HoldRequest, idempotency_key: str | None) -> Answer:
-    """Check the quote and hold its plan; 409 with the check when it cannot be held."""
+def hold(ctx: PromiseContext, raw: Any, idempotency_key: str | None) -> Answer:
+    """Check the quote of the JSON body ``raw`` and hold its plan; 409 with the check when it
+    cannot be held. An invalid body is 422 with every error at once, the past as_of included."""
+    received = ctx.clock()
+    today_ = today(ctx.settings, received)
+    request = parse_request(
+        ctx.session,
+        ctx.settings,
+        HoldRequest,
+        raw,
+        now=received,
+        more_errors=lambda as_of: _past_errors(as_of, today_),
+    )
 
     def work() -> Answer:
         session = ctx.session
@@ -59,7 +76,7 @@ def hold(ctx: PromiseContext, request: HoldRequest, idempotency_key: str | None)
         check_request = CheckRequest.model_validate(
             request.model_dump(exclude={"hold_minutes", "mode"})
         )
-        _refuse_past(check_request, today(ctx.settings, now))
+        _refuse_past(session, ctx.settings, check_request, today(ctx.settings, now))
         dated, quote = evaluate_quote(
             session, ctx.settings, check_request, db.live_reservations(session, now), now=now
         )
@@ -193,19 +210,27 @@ def list_promises(
 # -- the pieces -----------------------------------------------------------------------------
 
 
-def _refuse_past(request: CheckRequest, today_: date) -> None:
-    """A hold reserves from today on: stock and minutes of days gone by cannot be promised."""
-    if request.as_of is not None and request.as_of < today_:
-        raise Invalid(
-            "a hold cannot start in the past",
-            [
-                FieldError(
-                    pointer("as_of"),
-                    f"as_of {request.as_of} is before today ({today_}); leave it out or use "
-                    "today or a later day",
-                )
-            ],
+def _refuse_past(session: Session, settings: Settings, request: CheckRequest, today_: date) -> None:
+    """A hold reserves from today on: stock and minutes of days gone by cannot be promised.
+
+    Refused with the errors of the lines too, so that one answer lists everything to fix.
+    """
+    errors = _past_errors(request.as_of, today_)
+    if errors:
+        assert request.as_of is not None  # noqa: S101  (an error means an as_of)
+        errors += request_line_errors(session, request, request.as_of, settings.horizon_days)
+        raise Invalid("a hold cannot start in the past", errors)
+
+
+def _past_errors(as_of: date | None, today_: date) -> list[FieldError]:
+    if as_of is None or as_of >= today_:
+        return []
+    return [
+        FieldError(
+            pointer("as_of"),
+            f"as_of {as_of} is before today ({today_}); leave it out or use today or a later day",
         )
+    ]
 
 
 def _refusal(quote: QuoteResult, mode: str) -> str | None:
