@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException
 
 from app.errors import (
-    PROBLEM_TYPE_PREFIX,
     DomainError,
     FieldError,
     SchemaBehind,
@@ -27,7 +26,6 @@ from app.services.health import database_unavailable
 from app.solver.results import SolverTimeout
 
 log = logging.getLogger(__name__)
-TYPE_PREFIX = PROBLEM_TYPE_PREFIX
 
 
 def problem_response(

@@ -30,7 +30,7 @@ from app.services.dataset_validation import ParsedRow
 from app.services.idempotency import Answer, answer_once
 from app.services.planning_cache import planning_cache
 from app.settings import Settings
-from app.solver.engine import SolverSettings, check_quote
+from app.solver.engine import PlanningState, SolverSettings, check_quote
 from app.solver.plant import Plant, Reservations
 from app.solver.results import LineRequest, QuoteResult
 
@@ -147,22 +147,23 @@ def evaluate_quote(
     state = planning_cache.state(
         _database_key(session), version, plant, as_of, settings.horizon_days
     )
-    with SOLVER_SECONDS.time():
-        quote = check_quote(
-            state.with_reservations(reservations),
-            [
-                LineRequest(
-                    line_ref=line.line_ref,
-                    sku=line.sku,
-                    qty=line.qty,
-                    requested_date=line.requested_date,
-                )
-                for line in request.lines
-            ],
-            request.ship_complete,
-            solver_settings(settings),
-        )
+    quote = solve_quote(state.with_reservations(reservations), request, settings)
     return request.model_copy(update={"as_of": as_of}), quote
+
+
+def solve_quote(state: PlanningState, request: CheckRequest, settings: Settings) -> QuoteResult:
+    """The engine's answer to ``request`` on ``state`` (timed for /metrics)."""
+    lines = [
+        LineRequest(
+            line_ref=line.line_ref,
+            sku=line.sku,
+            qty=line.qty,
+            requested_date=line.requested_date,
+        )
+        for line in request.lines
+    ]
+    with SOLVER_SECONDS.time():
+        return check_quote(state, lines, request.ship_complete, solver_settings(settings))
 
 
 def store_check(

@@ -31,14 +31,13 @@ from sqlalchemy.orm import Session
 from app.db import promises as db
 from app.db.queries import load_plant
 from app.db.risk import Reserved, confirmed_promises, reserved_by, reserved_by_promise
-from app.metrics import SOLVER_SECONDS
 from app.schemas.check import CheckRequest, CheckResult
-from app.services.checks import solver_settings, store_check
+from app.services.checks import solve_quote, store_check
 from app.services.reservations import reserve_plan
 from app.settings import Settings
-from app.solver.engine import PlanningState, check_quote
+from app.solver.engine import PlanningState
 from app.solver.plant import CapacityUse, Plant, StockMove
-from app.solver.results import LineRequest, QuoteResult, SolverTimeout
+from app.solver.results import QuoteResult, SolverTimeout
 
 # At most this many findings are spelled out in a reason.
 _REASONS_SHOWN = 3
@@ -309,18 +308,8 @@ def _recheck(replay: _Replay, row: db.PromiseRow, settings: Settings) -> _Fresh:
 
 
 def _solve(state: PlanningState, request: CheckRequest, settings: Settings) -> QuoteResult | None:
-    lines = [
-        LineRequest(
-            line_ref=line.line_ref,
-            sku=line.sku,
-            qty=line.qty,
-            requested_date=line.requested_date,
-        )
-        for line in request.lines
-    ]
     try:
-        with SOLVER_SECONDS.time():
-            return check_quote(state, lines, request.ship_complete, solver_settings(settings))
+        return solve_quote(state, request, settings)
     except SolverTimeout:
         return None
 
