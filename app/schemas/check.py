@@ -79,7 +79,7 @@ class ConstraintOut(BaseModel):
 
     model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
 
-    kind: Literal["stock", "lead_time", "capacity", "material", "horizon"]
+    kind: Literal["stock", "lead_time", "capacity", "material", "horizon", "allocation"]
     sku: str | None = None
     resource: str | None = None
     from_date: dt.date | None = Field(default=None, alias="from")

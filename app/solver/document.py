@@ -11,6 +11,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
+from app.solver.allocation import Allocation, Allocations
 from app.solver.plant import (
     BomLine,
     Calendar,
@@ -77,6 +78,20 @@ def plant_from_document(doc: Mapping[str, Any]) -> Plant:
             for row in doc.get("load", [])
         ),
         holidays=frozenset(date.fromisoformat(d) for d in doc.get("holidays", [])),
+        allocations=Allocations(
+            rows=tuple(
+                Allocation(
+                    row["ref"],
+                    row["sku"],
+                    row["group"],
+                    date.fromisoformat(row["from"]),
+                    date.fromisoformat(row["until"]),
+                    row["qty"],
+                )
+                for row in doc.get("allocations", [])
+            ),
+            groups={row["customer"]: row["group"] for row in doc.get("customers", [])},
+        ),
     )
 
 

@@ -9,15 +9,18 @@ leave.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
 from app.solver import explain, fast
+from app.solver.allocation import AllocationLimit, allocation_limit
+from app.solver.allocation_explain import allocation_constraints
 from app.solver.bounds import relaxed_earliest_day
 from app.solver.cpsat.model import SolverSettings, earliest_day, latest_plan, most_qty
 from app.solver.plan import DayPlan
 from app.solver.results import (
+    Constraint,
     LineRequest,
     LineResult,
     Method,
@@ -41,6 +44,8 @@ class LineDecision:
     qty_on_requested_day: int
     plan: DayPlan | None
     method: Method
+    # The earliest day under section 2 alone, before any allocation limit.
+    unlimited_earliest_day: int | None = None
 
 
 def check_quote(
@@ -48,23 +53,29 @@ def check_quote(
     lines: Sequence[LineRequest],
     ship_complete: bool,
     settings: SolverSettings,
+    customer: str | None = None,
 ) -> QuoteResult:
-    """Answer a quote; ``state`` already carries the held and confirmed promises."""
+    """Answer a quote; ``state`` already carries the held and confirmed promises.
+
+    ``customer``'s group's allocations limit its lines (SPEC section 7); without a customer
+    nothing is limited.
+    """
     answered: list[LineResult] = []
     current = state
+    # (day, qty) that the lines so far deliver, per item: they use up the allocation too.
+    delivered: dict[str, list[tuple[int, int]]] = {}
     for request in lines:
         requested_day = current.day_of(request.requested_date)
-        decision = decide_line(current, request.sku, request.qty, requested_day, settings)
+        limit = _allocation(state, customer, request.sku, delivered)
+        decision = decide_line(
+            current, request.sku, request.qty, requested_day, settings, allocation=limit
+        )
         promised_day = (
             None if decision.earliest_day is None else max(requested_day, decision.earliest_day)
         )
         feasible = decision.earliest_day is not None and decision.earliest_day <= requested_day
         constraints = (
-            ()
-            if feasible
-            else explain.binding_constraints(
-                current, request.sku, request.qty, requested_day, decision.earliest_day
-            )
+            () if feasible else _constraints(current, request, requested_day, decision, limit)
         )
         answered.append(
             LineResult(
@@ -84,7 +95,54 @@ def check_quote(
         )
         if decision.plan is not None:
             current = decision.plan.apply_to(current)
+        if promised_day is not None:
+            delivered.setdefault(request.sku, []).append((promised_day, request.qty))
     return _quote(state, answered, ship_complete)
+
+
+def _allocation(
+    state: PlanningState,
+    customer: str | None,
+    sku: str,
+    delivered: dict[str, list[tuple[int, int]]],
+) -> AllocationLimit | None:
+    if customer is None or not state.plant.allocations.rows:
+        return None
+    return allocation_limit(
+        state.plant.allocations,
+        customer,
+        sku,
+        as_of=state.as_of,
+        horizon_days=state.horizon_days,
+        deliveries=state.deliveries,
+        earlier=delivered.get(sku, ()),
+    )
+
+
+def _constraints(
+    state: PlanningState,
+    request: LineRequest,
+    requested_day: int,
+    decision: LineDecision,
+    limit: AllocationLimit | None,
+) -> list[Constraint]:
+    """Section 2's binding constraints when it alone is late, and the allocation's beside them."""
+    unlimited = decision.unlimited_earliest_day
+    found: list[Constraint] = []
+    if unlimited is None or unlimited > requested_day:
+        found = explain.binding_constraints(
+            state, request.sku, request.qty, requested_day, unlimited
+        )
+    if limit is not None and limit.on(requested_day) < request.qty:
+        found += allocation_constraints(
+            state,
+            limit,
+            request.qty,
+            requested_day,
+            decision.earliest_day,
+            horizon_already=unlimited is None,
+        )
+    return found
 
 
 def decide_line(
@@ -95,16 +153,23 @@ def decide_line(
     settings: SolverSettings,
     *,
     force_cpsat: bool = False,
+    allocation: AllocationLimit | None = None,
 ) -> LineDecision:
     """Earliest day, quantity on the requested day, and the plan for the promised day.
 
+    With an ``allocation``, a day counts only if the allocation left on it covers ``qty``
+    (SPEC section 7): the earliest day is the later of section 2's and the allocation's, and
+    the quantity on the requested day the lesser of both limits.
     ``force_cpsat`` lets the tests show that CP-SAT agrees with the fast method where both apply.
     """
+    limit = _Limit(0, qty)
+    if allocation is not None:
+        limit = _Limit(allocation.first_day(qty), min(qty, allocation.on(requested_day)))
     decided = None
     if not force_cpsat or state.plant.items[sku].kind == "purchased":
-        decided = _decide_by_rules(state, sku, qty, requested_day)
+        decided = _decide_by_rules(state, sku, qty, requested_day, limit)
     if decided is None:
-        decided = _decide_by_cpsat(state, sku, qty, requested_day, settings)
+        decided = _decide_by_cpsat(state, sku, qty, requested_day, settings, limit=limit)
     if decided.plan is not None:
         problems = plan_violations(state, sku, qty, decided.plan)
         if problems:
@@ -112,8 +177,40 @@ def decide_line(
     return decided
 
 
+@dataclass(frozen=True, slots=True)
+class _Limit:
+    """What an allocation allows: the first day the whole quantity fits (the horizon's length
+    when it never does) and the most it allows on the requested day."""
+
+    first_day: int
+    on_requested_day: int
+
+    def decision(
+        self,
+        state: PlanningState,
+        *,
+        requested_day: int,
+        earliest: int | None,
+        most: int,
+        plan_on: Callable[[int], DayPlan],
+        method: Method,
+    ) -> LineDecision:
+        """Section 2's answer (``earliest``, ``most``) within the allocation."""
+        combined = None if earliest is None else max(earliest, self.first_day)
+        if combined is not None and combined >= state.horizon_days:
+            combined = None
+        plan = None if combined is None else plan_on(max(requested_day, combined))
+        return LineDecision(
+            combined,
+            min(most, self.on_requested_day),
+            plan,
+            method,
+            unlimited_earliest_day=earliest,
+        )
+
+
 def _decide_by_rules(
-    state: PlanningState, sku: str, qty: int, requested_day: int
+    state: PlanningState, sku: str, qty: int, requested_day: int, limit: _Limit
 ) -> LineDecision | None:
     """Stock, purchase and the fast chain method; None when a probe is not covered."""
     tree = fast.separable(state.plant, sku)
@@ -122,21 +219,32 @@ def _decide_by_rules(
         return None
     if earliest is not None and earliest <= requested_day:
         most: int | None = qty
+    elif limit.on_requested_day == 0:
+        most = 0  # the allocation allows nothing on the requested day, whatever stock there is
     else:
         most = _most_by_rules(state, sku, qty, requested_day, tree)
     if most is None:
         return None
-    plan = None
-    if earliest is not None:
-        outcome = fast.plan_line(state, sku, qty, max(requested_day, earliest), separable_tree=tree)
+
+    def plan_on(day: int) -> DayPlan:
+        outcome = fast.plan_line(state, sku, qty, day, separable_tree=tree)
         if not isinstance(outcome, DayPlan):
             # Feasibility is monotone in the day, so the promised day always has a plan.
             raise RuntimeError(f"no plan for {qty} {sku} on its promised day: {outcome}")
-        plan = outcome
+        return outcome
+
     method: Method = "fast" if state.plant.items[sku].kind == "manufactured" else "stock"
-    if method == "stock" and plan is not None and plan.purchases:
-        method = "purchase"
-    return LineDecision(earliest, most, plan, method)
+    decision = limit.decision(
+        state,
+        requested_day=requested_day,
+        earliest=earliest,
+        most=most,
+        plan_on=plan_on,
+        method=method,
+    )
+    if method == "stock" and decision.plan is not None and decision.plan.purchases:
+        decision = replace(decision, method="purchase")
+    return decision
 
 
 def _earliest_by_rules(
@@ -176,7 +284,13 @@ def _most_by_rules(state: PlanningState, sku: str, qty: int, day: int, tree: boo
 
 
 def _decide_by_cpsat(
-    state: PlanningState, sku: str, qty: int, requested_day: int, settings: SolverSettings
+    state: PlanningState,
+    sku: str,
+    qty: int,
+    requested_day: int,
+    settings: SolverSettings,
+    *,
+    limit: _Limit,
 ) -> LineDecision:
     last = state.horizon_days - 1
     earliest: int | None = None
@@ -199,14 +313,25 @@ def _decide_by_cpsat(
                 break
     if earliest is not None and earliest <= requested_day:
         most = qty
+    elif limit.on_requested_day == 0:
+        most = 0  # the allocation allows nothing on the requested day, whatever can be made
     else:
         most = most_qty(state, sku, qty, requested_day, settings)
-    plan = None
-    if earliest is not None:
-        plan = latest_plan(state, sku, qty, max(requested_day, earliest), settings)
+
+    def plan_on(day: int) -> DayPlan:
+        plan = latest_plan(state, sku, qty, day, settings)
         if plan is None:
-            raise RuntimeError(f"CP-SAT found day {earliest} for {sku} but no plan on that day")
-    return LineDecision(earliest, most, plan, "cp-sat")
+            raise RuntimeError(f"CP-SAT found day {earliest} for {sku} but no plan on day {day}")
+        return plan
+
+    return limit.decision(
+        state,
+        requested_day=requested_day,
+        earliest=earliest,
+        most=most,
+        plan_on=plan_on,
+        method="cp-sat",
+    )
 
 
 def _quote(state: PlanningState, lines: list[LineResult], ship_complete: bool) -> QuoteResult:

@@ -12,6 +12,8 @@ from datetime import date
 from fractions import Fraction
 from typing import Literal
 
+from app.solver.allocation import Allocations, Delivery
+
 ItemKind = Literal["purchased", "manufactured"]
 
 
@@ -86,11 +88,15 @@ class Plant:
     demand: tuple[StockMove, ...] = ()
     load: tuple[CapacityUse, ...] = ()
     holidays: frozenset[date] = frozenset()
+    # Who may receive how much of a scarce item (SPEC section 7).
+    allocations: Allocations = field(default_factory=Allocations)
 
 
 @dataclass(frozen=True, slots=True)
 class Reservations:
-    """What held and confirmed promises take: stock per item and day, minutes per resource and day."""
+    """What held and confirmed promises take: stock per item and day, minutes per resource and
+    day, and what their lines deliver to whom (for the allocations they use up)."""
 
     stock: tuple[StockMove, ...] = ()
     capacity: tuple[CapacityUse, ...] = ()
+    deliveries: tuple[Delivery, ...] = ()

@@ -9,7 +9,7 @@ from typing import Literal
 from app.solver.plant import CapacityUse, Reservations, StockMove
 
 QuoteStatus = Literal["feasible", "counter_proposal", "infeasible"]
-ConstraintKind = Literal["stock", "lead_time", "capacity", "material", "horizon"]
+ConstraintKind = Literal["stock", "lead_time", "capacity", "material", "horizon", "allocation"]
 Method = Literal["stock", "purchase", "fast", "cp-sat"]
 
 

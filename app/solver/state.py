@@ -10,12 +10,13 @@ Day 0 is ``as_of``; days run 0..H-1 (SPEC section 1).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import numpy as np
 import numpy.typing as npt
 
+from app.solver.allocation import Delivery
 from app.solver.plant import CapacityUse, Plant, Reservations, StockMove
 
 IntArray = npt.NDArray[np.int64]
@@ -55,6 +56,8 @@ class PlanningState:
     # Projected stock P[s][t] per item and day, and its stock ATP.
     projected: dict[str, IntArray]
     atp: dict[str, IntArray]
+    # What held and confirmed promises deliver, for the allocations (SPEC section 7).
+    deliveries: tuple[Delivery, ...] = ()
 
     @classmethod
     def build(cls, plant: Plant, as_of: date, horizon_days: int) -> PlanningState:
@@ -88,8 +91,10 @@ class PlanningState:
     # -- deltas -----------------------------------------------------------------------------
 
     def with_reservations(self, reservations: Reservations) -> PlanningState:
-        """The state seen by a check: held and confirmed promises take their stock and minutes."""
-        return self.taking(reservations.stock, reservations.capacity)
+        """The state seen by a check: held and confirmed promises take their stock and minutes,
+        and their deliveries use up allocations."""
+        taken = self.taking(reservations.stock, reservations.capacity)
+        return replace(taken, deliveries=self.deliveries + reservations.deliveries)
 
     def taking(self, stock: Iterable[StockMove], capacity: Iterable[CapacityUse]) -> PlanningState:
         """A new state with stock taken and minutes used; only touched arrays are copied."""
@@ -118,7 +123,7 @@ class PlanningState:
             projected[move.sku][taken_on:] -= move.qty
         for sku in touched:
             atp[sku] = _suffix_min_atp(projected[sku])
-        return PlanningState(self.plant, self.as_of, h, free, projected, atp)
+        return PlanningState(self.plant, self.as_of, h, free, projected, atp, self.deliveries)
 
     # -- lookups ----------------------------------------------------------------------------
 
