@@ -6,6 +6,9 @@ the stock rule holds and the operations' minutes fit the free minutes. The minut
 exact condition for spreading work over days within windows (Hall's condition on intervals: for
 every run of days, the work whose windows lie inside it fits the free minutes of that run).
 Exponential: only for horizons of a few days and trees of a few lots.
+
+Free minutes and projected stock come from the plant's raw data (:mod:`tests.oracles.planning_data`),
+not from the engine's planning state.
 """
 
 from __future__ import annotations
@@ -14,11 +17,12 @@ import math
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from fractions import Fraction
 from itertools import combinations_with_replacement
 
 from app.solver.plant import Plant
-from app.solver.state import PlanningState
+from tests.oracles.planning_data import PlanningData
 
 
 @dataclass(frozen=True)
@@ -52,45 +56,48 @@ def _uses(plant: Plant, sku: str) -> Counter[str]:
     return counts
 
 
-def _fits(state: PlanningState, works: list[Work]) -> bool:
+def _fits(free: dict[str, list[int]], works: list[Work]) -> bool:
     by_resource: dict[str, list[Work]] = {}
     for work in works:
         by_resource.setdefault(work.resource, []).append(work)
     for resource, items in by_resource.items():
-        free = [int(m) for m in state.free[resource]]
+        minutes = free[resource]
         lo = min(w.first for w in items)
         hi = max(w.last for w in items)
         for a in range(lo, hi + 1):
             for b in range(a, hi + 1):
                 demand = sum(w.minutes for w in items if a <= w.first and w.last <= b)
-                if demand > sum(free[a : b + 1]):
+                if demand > sum(minutes[a : b + 1]):
                     return False
     return True
 
 
-def _stock_ok(state: PlanningState, takes: list[Take]) -> bool:
+def _stock_ok(projected: dict[str, list[int]], takes: list[Take]) -> bool:
     """Cumulative takes never exceed max(0, projected stock) on any day."""
     by_sku: dict[str, list[Take]] = {}
     for take in takes:
         if take.qty > 0:
             by_sku.setdefault(take.sku, []).append(take)
     for sku, items in by_sku.items():
-        projected = state.projected[sku]
-        for day in range(state.horizon_days):
+        for day, stock in enumerate(projected[sku]):
             taken = sum(t.qty for t in items if t.day <= day)
-            if taken > max(0, int(projected[day])):
+            if taken > max(0, stock):
                 return False
     return True
 
 
 class BruteForce:
-    def __init__(self, state: PlanningState) -> None:
-        self.state = state
-        self.plant = state.plant
+    def __init__(self, plant: Plant, as_of: date, horizon_days: int) -> None:
+        self.plant = plant
+        self.horizon_days = horizon_days
+        data = PlanningData(plant, as_of, horizon_days)
+        days = range(horizon_days)
+        self.free = {code: [data.free(code, t) for t in days] for code in plant.resources}
+        self.projected = {sku: [data.projected(sku, t) for t in days] for sku in plant.items}
+        self.atp = {sku: [data.atp(sku, t) for t in days] for sku in plant.items}
 
     def _atp(self, sku: str, day: int) -> int:
-        projected = self.state.projected[sku]
-        return max(0, min(int(p) for p in projected[day:]))
+        return self.atp[sku][day]
 
     def _lot(
         self, sku: str, lot: int, deadline: int, shared: Counter[str]
@@ -110,7 +117,7 @@ class BruteForce:
                 minutes = _minutes(operation.setup_minutes, operation.run_minutes_per_unit, lot)
                 works.append(Work(operation.resource, lower, finish, minutes))
                 lower = finish
-            if not _fits(self.state, works):
+            if not _fits(self.free, works):
                 continue
             for more_works, takes in self._components(sku, lot, start, shared):
                 yield works + more_works, takes
@@ -158,12 +165,12 @@ class BruteForce:
             return item.lead_time_days is not None and day >= item.lead_time_days
         shared = _uses(self.plant, sku)
         for works, takes in self._lot(sku, rest, day, shared):
-            if _fits(self.state, works) and _stock_ok(self.state, takes):
+            if _fits(self.free, works) and _stock_ok(self.projected, takes):
                 return True
         return False
 
     def earliest(self, sku: str, qty: int) -> int | None:
-        for day in range(self.state.horizon_days):
+        for day in range(self.horizon_days):
             if self.feasible(sku, qty, day):
                 return day
         return None

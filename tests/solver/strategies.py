@@ -19,6 +19,9 @@ from app.solver.plant import (
 )
 
 AS_OF = date(2026, 11, 30)
+# Dated rows start a few days before as_of: supply and demand there count on day 0, load and
+# calendar exceptions there are past (SPEC section 1).
+BEFORE = 3
 RUNS = [Fraction(5), Fraction(10), Fraction(15, 2), Fraction(30), Fraction(1, 3)]
 
 
@@ -29,9 +32,9 @@ def calendars(draw: st.DrawFn, horizon: int, step: int = 30) -> Calendar:
     )
     exceptions = draw(
         st.dictionaries(
-            st.integers(0, horizon - 1).map(lambda d: AS_OF + timedelta(days=d)),
+            st.integers(-BEFORE, horizon - 1).map(lambda d: AS_OF + timedelta(days=d)),
             st.sampled_from([0, step, 3 * step]),
-            max_size=2,
+            max_size=3,
         )
     )
     return Calendar(weekly, exceptions)  # type: ignore[arg-type]
@@ -62,7 +65,7 @@ def stock_moves(
                     StockMove,
                     st.sampled_from(skus),
                     st.integers(1, max_qty),
-                    st.integers(-1, horizon + 1).map(lambda d: AS_OF + timedelta(days=d)),
+                    st.integers(-BEFORE, horizon + 1).map(lambda d: AS_OF + timedelta(days=d)),
                 ),
                 max_size=3,
             )
@@ -164,11 +167,16 @@ def _plant(
                     st.builds(
                         CapacityUse,
                         st.sampled_from(resources),
-                        st.integers(0, horizon - 1).map(lambda d: AS_OF + timedelta(days=d)),
+                        st.integers(-BEFORE, horizon - 1).map(lambda d: AS_OF + timedelta(days=d)),
                         st.sampled_from([step // 2, step, 2 * step]),
                     ),
-                    max_size=3,
+                    max_size=4,
                 )
+            )
+        ),
+        holidays=draw(
+            st.frozensets(
+                st.integers(-BEFORE, horizon).map(lambda d: AS_OF + timedelta(days=d)), max_size=3
             )
         ),
     )

@@ -7,10 +7,13 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from app.solver.engine import SolverSettings, decide_line
+from app.solver.plan import DayPlan
 from app.solver.plant import Plant
 from app.solver.state import PlanningState
 from app.solver.validation import plan_violations
+from tests.oracles.backward import LatestPlan, latest_plan
 from tests.oracles.brute_force import BruteForce
+from tests.oracles.planning_data import PlanningData
 from tests.solver.strategies import AS_OF, chain_plants, multi_level_plants
 
 DETERMINISTIC = SolverSettings(time_limit_seconds=30, workers=1, random_seed=7)
@@ -44,7 +47,7 @@ def test_cpsat_matches_brute_force_on_multi_level_plants(
     plant: Plant, qty: int, requested: int
 ) -> None:
     state = PlanningState.build(plant, AS_OF, 6)
-    oracle = BruteForce(state)
+    oracle = BruteForce(plant, AS_OF, 6)
     decision = decide_line(state, "TOP", qty, requested, DETERMINISTIC, force_cpsat=True)
     event(f"lots made: {'none' if decision.plan is None else len(decision.plan.lots)}")
     event(f"late: {decision.earliest_day is None or decision.earliest_day > requested}")
@@ -56,3 +59,47 @@ def test_cpsat_matches_brute_force_on_multi_level_plants(
     assert auto.earliest_day == decision.earliest_day
     assert auto.qty_on_requested_day == decision.qty_on_requested_day
     _assert_valid(state, "TOP", qty, auto.plan)
+
+
+@settings(max_examples=60, deadline=None)
+@given(plant=multi_level_plants(horizon=8))
+def test_free_minutes_and_projected_stock_follow_the_raw_data(plant: Plant) -> None:
+    """Calendars, holidays, exceptions, load, supply and demand, also dated before as_of."""
+    state = PlanningState.build(plant, AS_OF, 8)
+    data = PlanningData(plant, AS_OF, 8)
+    days = range(8)
+    for code in plant.resources:
+        assert list(state.free[code]) == [data.free(code, t) for t in days], code
+    for sku in plant.items:
+        assert list(state.projected[sku]) == [data.projected(sku, t) for t in days], sku
+        assert [state.stock_atp(sku, t) for t in days] == [data.atp(sku, t) for t in days], sku
+
+
+def _shape(plan: DayPlan | None) -> LatestPlan | None:
+    """A plan as minutes per resource and day, stock taken and bought per item and day."""
+    if plan is None:
+        return None
+    shape = LatestPlan()
+    for lot in plan.lots:
+        for op in lot.operations:
+            for day, minutes in op.loads:
+                key = (op.operation.resource, day)
+                shape.minutes[key] = shape.minutes.get(key, 0) + minutes
+    for take in plan.stock:
+        shape.stock[take.sku, take.day] = shape.stock.get((take.sku, take.day), 0) + take.qty
+    for buy in plan.purchases:
+        shape.purchases[buy.sku, buy.day] = shape.purchases.get((buy.sku, buy.day), 0) + buy.qty
+    return shape
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plant=chain_plants(horizon=30), qty=st.integers(1, 40), requested=st.integers(0, 29))
+def test_chain_plans_are_the_backward_packing(plant: Plant, qty: int, requested: int) -> None:
+    """SPEC section 2: the as-late-as-possible plan of a chain is unique; both methods give it."""
+    state = PlanningState.build(plant, AS_OF, 30)
+    for force_cpsat in (False, True):
+        decision = decide_line(state, "TOP", qty, requested, DETERMINISTIC, force_cpsat=force_cpsat)
+        # With no date in the horizon, not even the last day has a backward plan.
+        day = 29 if decision.earliest_day is None else max(requested, decision.earliest_day)
+        event(f"{'no date' if decision.earliest_day is None else 'dated'}")
+        assert _shape(decision.plan) == latest_plan(plant, AS_OF, 30, "TOP", qty, day)
