@@ -24,6 +24,21 @@ def test_round_trip_of_the_golden_plant(client: TestClient) -> None:
     assert sorted_document(exported) == sorted_document(doc)
 
 
+def test_round_trip_of_overtime_and_expedite(client: TestClient) -> None:
+    doc = golden_dataset()
+    doc["resources"][0]["overtime"] = {
+        "weekly_minutes": [120, 120, 120, 120, 120, 60, 0],
+        "exceptions": [{"date": "2026-12-24", "minutes": 0}],
+        "cost_per_minute": 1.25,
+    }
+    doc["items"][2]["expedite"] = {"lead_time_days": 4, "cost_per_unit": 12}
+    doc["items"][5]["expedite"] = {"lead_time_days": 10, "cost_per_unit": 0}
+    assert client.put("/v1/dataset", json=doc).status_code == 200
+
+    exported = client.get("/v1/dataset").json()
+    assert sorted_document(exported) == sorted_document(doc)
+
+
 def test_decimals_stay_exact_numbers(client: TestClient) -> None:
     doc = golden_dataset()
     doc["bom"][0]["qty_per"] = 0.1

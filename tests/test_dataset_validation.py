@@ -185,6 +185,30 @@ CASES: list[tuple[str, Mutation, str, str]] = [
         "/resources/1/calendar/exceptions/1/date",
         "duplicate calendar exception on 2026-12-07",
     ),
+    (
+        "duplicate overtime exception",
+        lambda d: d["resources"][0].__setitem__(
+            "overtime",
+            {
+                "weekly_minutes": [60] * 7,
+                "exceptions": [{"date": "2026-12-07", "minutes": 10}] * 2,
+            },
+        ),
+        "/resources/0/overtime/exceptions/1/date",
+        "duplicate overtime exception on 2026-12-07",
+    ),
+    (
+        "expedite on a manufactured item",
+        lambda d: d["items"][0].__setitem__("expedite", {"lead_time_days": 2}),
+        "/items/0/expedite",
+        "a manufactured item cannot be expedited: only purchased items are bought",
+    ),
+    (
+        "expedite not faster",
+        lambda d: d["items"][2].__setitem__("expedite", {"lead_time_days": 15}),
+        "/items/2/expedite/lead_time_days",
+        "an expedited lead time must be shorter than lead_time_days (15)",
+    ),
 ]
 
 
@@ -258,3 +282,34 @@ def test_a_malformed_reference_has_its_type_error_only() -> None:
 
     assert [p for p, _ in errors] == ["/bom/5/component", "/supply/3/sku", "/supply/4/sku"]
     assert not any(m.startswith("unknown") for _, m in errors)
+
+
+def test_overtime_and_expedite_are_read_and_every_fault_is_listed() -> None:
+    doc = golden_dataset()
+    doc["resources"][0]["overtime"] = {"weekly_minutes": [120, 120, 120, 120, 120, 0, 0]}
+    doc["items"][5]["expedite"] = {"lead_time_days": 3, "cost_per_unit": Decimal("2.5")}
+    valid = validate_dataset(doc)
+    overtime = valid.resources[0].overtime
+    assert overtime is not None
+    assert overtime.cost_per_minute == 1
+    expedite = valid.items[5].expedite
+    assert expedite is not None
+    assert expedite.cost_per_unit == Decimal("2.5")
+
+    doc["resources"][0]["overtime"] = {
+        "weekly_minutes": [120] * 6,
+        "cost_per_minute": -1,
+        "exceptions": [{"date": "2026-12-07", "minutes": 1441}],
+    }
+    doc["items"][5]["expedite"] = {"lead_time_days": -1, "cost_per_unit": "2", "extra": 1}
+    doc["items"][4]["expedite"] = {"lead_time_days": 1, "cost_per_unit": Decimal("0.00001")}
+    pointers = {pointer for pointer, _ in _errors(doc)}
+    assert pointers == {
+        "/resources/0/overtime/weekly_minutes",
+        "/resources/0/overtime/cost_per_minute",
+        "/resources/0/overtime/exceptions/0/minutes",
+        "/items/5/expedite/lead_time_days",
+        "/items/5/expedite/cost_per_unit",
+        "/items/5/expedite/extra",
+        "/items/4/expedite/cost_per_unit",
+    }

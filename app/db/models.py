@@ -37,6 +37,9 @@ class ItemRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(16))
     lead_time_days: Mapped[int | None] = mapped_column(Integer)
+    # Expediting (SPEC section 5): both set or both null.
+    expedite_lead_time_days: Mapped[int | None] = mapped_column(Integer)
+    expedite_cost_per_unit: Mapped[str | None] = mapped_column(DECIMAL_TEXT)
 
 
 class ResourceRow(Base):
@@ -46,10 +49,25 @@ class ResourceRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     # Monday..Sunday, seven whole numbers.
     weekly_minutes: Mapped[list[int]] = mapped_column(JSON)
+    # Overtime that could be added (SPEC section 5): both set or both null.
+    overtime_weekly_minutes: Mapped[list[int] | None] = mapped_column(JSON)
+    overtime_cost_per_minute: Mapped[str | None] = mapped_column(DECIMAL_TEXT)
 
 
 class CalendarExceptionRow(Base):
     __tablename__ = "calendar_exceptions"
+    __table_args__ = (UniqueConstraint("resource", "date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    resource: Mapped[str] = mapped_column(ForeignKey("resources.code"))
+    date: Mapped[date] = mapped_column(Date)
+    minutes: Mapped[int] = mapped_column(Integer)
+
+
+class OvertimeExceptionRow(Base):
+    """The overtime allowed on one date, replacing the weekly overtime of that day."""
+
+    __tablename__ = "overtime_exceptions"
     __table_args__ = (UniqueConstraint("resource", "date"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -193,6 +211,7 @@ PLANNING_TABLES_DELETE_ORDER: tuple[type[Base], ...] = (
     BomLineRow,
     OperationRow,
     CalendarExceptionRow,
+    OvertimeExceptionRow,
     HolidayRow,
     ResourceRow,
     ItemRow,

@@ -19,6 +19,7 @@ from app.db.models import (
     ItemRow,
     LoadRow,
     OperationRow,
+    OvertimeExceptionRow,
     ResourceRow,
     SupplyRow,
 )
@@ -26,8 +27,10 @@ from app.solver.plant import (
     BomLine,
     Calendar,
     CapacityUse,
+    Expedite,
     Item,
     Operation,
+    Overtime,
     Plant,
     Resource,
     StockMove,
@@ -50,6 +53,7 @@ def load_plant(session: Session) -> Plant:
             name=row.name,
             kind="purchased" if row.kind == "purchased" else "manufactured",
             lead_time_days=row.lead_time_days,
+            expedite=_expedite(row),
         )
         for row in session.scalars(select(ItemRow).order_by(ItemRow.sku))
     }
@@ -88,19 +92,41 @@ def load_plant(session: Session) -> Plant:
     )
 
 
+def _expedite(row: ItemRow) -> Expedite | None:
+    if row.expedite_lead_time_days is None or row.expedite_cost_per_unit is None:
+        return None
+    return Expedite(row.expedite_lead_time_days, Fraction(row.expedite_cost_per_unit))
+
+
 def _resources(session: Session) -> dict[str, Resource]:
     exceptions: dict[str, dict[date, int]] = defaultdict(dict)
     for exc in session.scalars(select(CalendarExceptionRow)):
         exceptions[exc.resource][exc.date] = exc.minutes
+    overtime_exceptions: dict[str, dict[date, int]] = defaultdict(dict)
+    for ot in session.scalars(select(OvertimeExceptionRow)):
+        overtime_exceptions[ot.resource][ot.date] = ot.minutes
     resources: dict[str, Resource] = {}
     for row in session.scalars(select(ResourceRow).order_by(ResourceRow.code)):
-        mon, tue, wed, thu, fri, sat, sun = row.weekly_minutes
         calendar = Calendar(
-            weekly_minutes=(mon, tue, wed, thu, fri, sat, sun),
+            weekly_minutes=_week(row.weekly_minutes),
             exceptions=dict(exceptions.get(row.code, {})),
         )
-        resources[row.code] = Resource(code=row.code, name=row.name, calendar=calendar)
+        overtime = None
+        if row.overtime_weekly_minutes is not None and row.overtime_cost_per_minute is not None:
+            overtime = Overtime(
+                weekly_minutes=_week(row.overtime_weekly_minutes),
+                exceptions=dict(overtime_exceptions.get(row.code, {})),
+                cost_per_minute=Fraction(row.overtime_cost_per_minute),
+            )
+        resources[row.code] = Resource(
+            code=row.code, name=row.name, calendar=calendar, overtime=overtime
+        )
     return resources
+
+
+def _week(minutes: list[int]) -> tuple[int, int, int, int, int, int, int]:
+    mon, tue, wed, thu, fri, sat, sun = minutes
+    return (mon, tue, wed, thu, fri, sat, sun)
 
 
 def _routings(session: Session) -> dict[str, tuple[Operation, ...]]:

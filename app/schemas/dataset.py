@@ -30,6 +30,13 @@ PositiveDecimal = Annotated[
     Field(gt=0, max_digits=15, allow_inf_nan=False),
     WithJsonSchema({"type": "number", "exclusiveMinimum": 0}),
 ]
+# A price: four decimal places at most, so that every cost is a whole number of 1/10000 units
+# (the extra-capacity option weighs costs exactly, as integers).
+Cost = Annotated[
+    Decimal,
+    Field(ge=0, le=1_000_000, decimal_places=4, allow_inf_nan=False),
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": 1_000_000}),
+]
 
 
 class Row(BaseModel):
@@ -44,13 +51,27 @@ def _number_only(value: Any) -> Any:
     return value
 
 
+LeadTime = Annotated[int, Strict(), Field(ge=0, le=3650)]
+
+
+class ExpediteDoc(Row):
+    """A purchased item could be bought faster, for an extra cost per unit (SPEC section 5)."""
+
+    lead_time_days: LeadTime
+    cost_per_unit: Cost = Decimal(0)
+
+    _number = field_validator("cost_per_unit", mode="before")(_number_only)
+
+
 class ItemDoc(Row):
     sku: Key
     name: Name
     kind: Literal["purchased", "manufactured"]
     # The key is required for a purchased item (null: cannot be re-ordered inside the horizon)
     # and absent for a manufactured one; the cross checks enforce that.
-    lead_time_days: Annotated[int, Strict(), Field(ge=0, le=3650)] | None = None
+    lead_time_days: LeadTime | None = None
+    # Purchased items only, with a lead time below lead_time_days (the cross checks say so).
+    expedite: ExpediteDoc | None = None
 
 
 class CalendarExceptionDoc(Row):
@@ -63,10 +84,21 @@ class CalendarDoc(Row):
     exceptions: list[CalendarExceptionDoc] = Field(default_factory=list)
 
 
+class OvertimeDoc(Row):
+    """Minutes that could be worked on top of the calendar on a day (SPEC section 5)."""
+
+    weekly_minutes: Annotated[list[DayMinutes], Field(min_length=7, max_length=7)]
+    exceptions: list[CalendarExceptionDoc] = Field(default_factory=list)
+    cost_per_minute: Cost = Decimal(1)
+
+    _number = field_validator("cost_per_minute", mode="before")(_number_only)
+
+
 class ResourceDoc(Row):
     code: Key
     name: Name
     calendar: CalendarDoc
+    overtime: OvertimeDoc | None = None
 
 
 class OperationDoc(Row):

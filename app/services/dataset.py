@@ -20,6 +20,7 @@ from app.db.models import (
     ItemRow,
     LoadRow,
     OperationRow,
+    OvertimeExceptionRow,
     ResourceRow,
     SupplyRow,
 )
@@ -66,15 +67,34 @@ def import_dataset(session: Session, settings: Settings, raw: Any, now: datetime
 
 def _rows(doc: DatasetDocument) -> dict[type[Any], list[dict[str, Any]]]:
     return {
-        ItemRow: [item.model_dump() for item in doc.items],
+        ItemRow: [
+            item.model_dump(exclude={"expedite"})
+            | {
+                "expedite_lead_time_days": item.expedite and item.expedite.lead_time_days,
+                "expedite_cost_per_unit": item.expedite and str(item.expedite.cost_per_unit),
+            }
+            for item in doc.items
+        ],
         ResourceRow: [
-            {"code": r.code, "name": r.name, "weekly_minutes": list(r.calendar.weekly_minutes)}
+            {
+                "code": r.code,
+                "name": r.name,
+                "weekly_minutes": list(r.calendar.weekly_minutes),
+                "overtime_weekly_minutes": r.overtime and list(r.overtime.weekly_minutes),
+                "overtime_cost_per_minute": r.overtime and str(r.overtime.cost_per_minute),
+            }
             for r in doc.resources
         ],
         CalendarExceptionRow: [
             {"resource": r.code, "date": e.date, "minutes": e.minutes}
             for r in doc.resources
             for e in r.calendar.exceptions
+        ],
+        OvertimeExceptionRow: [
+            {"resource": r.code, "date": e.date, "minutes": e.minutes}
+            for r in doc.resources
+            if r.overtime is not None
+            for e in r.overtime.exceptions
         ],
         HolidayRow: [{"date": day} for day in doc.holidays],
         OperationRow: [
@@ -92,13 +112,8 @@ def _rows(doc: DatasetDocument) -> dict[type[Any], list[dict[str, Any]]]:
 
 def export_dataset(session: Session) -> dict[str, Any]:
     """The planning data as a JSON-ready dataset document (decimals as JSON numbers)."""
-    exceptions: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for exc in session.scalars(
-        select(CalendarExceptionRow).order_by(
-            CalendarExceptionRow.resource, CalendarExceptionRow.date
-        )
-    ):
-        exceptions[exc.resource].append({"date": exc.date.isoformat(), "minutes": exc.minutes})
+    exceptions = _exceptions(session, CalendarExceptionRow)
+    overtime_exceptions = _exceptions(session, OvertimeExceptionRow)
     operations: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for op in session.scalars(select(OperationRow).order_by(OperationRow.sku, OperationRow.seq)):
         operations[op.sku].append(
@@ -116,14 +131,7 @@ def export_dataset(session: Session) -> dict[str, Any]:
         ],
         "items": [_item(row) for row in session.scalars(select(ItemRow).order_by(ItemRow.sku))],
         "resources": [
-            {
-                "code": row.code,
-                "name": row.name,
-                "calendar": {
-                    "weekly_minutes": list(row.weekly_minutes),
-                    "exceptions": exceptions.get(row.code, []),
-                },
-            }
+            _resource(row, exceptions.get(row.code, []), overtime_exceptions.get(row.code, []))
             for row in session.scalars(select(ResourceRow).order_by(ResourceRow.code))
         ],
         "routings": [{"sku": sku, "operations": ops} for sku, ops in operations.items()],
@@ -151,10 +159,45 @@ def export_dataset(session: Session) -> dict[str, Any]:
     }
 
 
+def _exceptions(
+    session: Session, model: type[CalendarExceptionRow] | type[OvertimeExceptionRow]
+) -> dict[str, list[dict[str, Any]]]:
+    """Exception rows (calendar or overtime) per resource, by date, as document rows."""
+    by_resource: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    rows = session.execute(
+        select(model.resource, model.date, model.minutes).order_by(model.resource, model.date)
+    )
+    for resource, day, minutes in rows:
+        by_resource[resource].append({"date": day.isoformat(), "minutes": minutes})
+    return by_resource
+
+
+def _resource(
+    row: ResourceRow, exceptions: list[dict[str, Any]], overtime_exceptions: list[dict[str, Any]]
+) -> dict[str, Any]:
+    resource: dict[str, Any] = {
+        "code": row.code,
+        "name": row.name,
+        "calendar": {"weekly_minutes": list(row.weekly_minutes), "exceptions": exceptions},
+    }
+    if row.overtime_weekly_minutes is not None and row.overtime_cost_per_minute is not None:
+        resource["overtime"] = {
+            "weekly_minutes": list(row.overtime_weekly_minutes),
+            "exceptions": overtime_exceptions,
+            "cost_per_minute": json_number(row.overtime_cost_per_minute),
+        }
+    return resource
+
+
 def _item(row: ItemRow) -> dict[str, Any]:
     item: dict[str, Any] = {"sku": row.sku, "name": row.name, "kind": row.kind}
     if row.kind == "purchased":
         item["lead_time_days"] = row.lead_time_days
+    if row.expedite_lead_time_days is not None and row.expedite_cost_per_unit is not None:
+        item["expedite"] = {
+            "lead_time_days": row.expedite_lead_time_days,
+            "cost_per_unit": json_number(row.expedite_cost_per_unit),
+        }
     return item
 
 

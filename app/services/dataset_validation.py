@@ -200,12 +200,16 @@ def _duplicates(
 def _calendar_checks(resources: list[tuple[int, ResourceDoc]]) -> list[FieldError]:
     errors = []
     for index, resource in resources:
-        seen = set()
-        for j, exc in enumerate(resource.calendar.exceptions):
-            if exc.date in seen:
-                where = pointer("resources", index, "calendar", "exceptions", j, "date")
-                errors.append(FieldError(where, f"duplicate calendar exception on {exc.date}"))
-            seen.add(exc.date)
+        lists = [("calendar", resource.calendar.exceptions, "calendar")]
+        if resource.overtime is not None:
+            lists.append(("overtime", resource.overtime.exceptions, "overtime"))
+        for where_in, exceptions, what in lists:
+            seen = set()
+            for j, exc in enumerate(exceptions):
+                if exc.date in seen:
+                    where = pointer("resources", index, where_in, "exceptions", j, "date")
+                    errors.append(FieldError(where, f"duplicate {what} exception on {exc.date}"))
+                seen.add(exc.date)
     return errors
 
 
@@ -283,6 +287,7 @@ def _kind_checks(
                     "a purchased item needs lead_time_days (null if it cannot be re-ordered)",
                 )
             )
+        errors += _expedite_checks(i, item)
         if item.kind == "manufactured":
             if item.lead_time_days is not None:
                 errors.append(
@@ -312,6 +317,28 @@ def _kind_checks(
                 )
             )
     return errors
+
+
+def _expedite_checks(index: int, item: ItemDoc) -> list[FieldError]:
+    """Only a bought item can be expedited, and only to a shorter lead time."""
+    if item.expedite is None:
+        return []
+    if item.kind != "purchased":
+        return [
+            FieldError(
+                pointer("items", index, "expedite"),
+                "a manufactured item cannot be expedited: only purchased items are bought",
+            )
+        ]
+    lead = item.lead_time_days
+    if lead is not None and item.expedite.lead_time_days >= lead:
+        return [
+            FieldError(
+                pointer("items", index, "expedite", "lead_time_days"),
+                f"an expedited lead time must be shorter than lead_time_days ({lead})",
+            )
+        ]
+    return []
 
 
 def _bom_cycles(bom: list[tuple[int, BomLineDoc]]) -> list[FieldError]:

@@ -16,8 +16,10 @@ from app.solver.plant import (
     BomLine,
     Calendar,
     CapacityUse,
+    Expedite,
     Item,
     Operation,
+    Overtime,
     Plant,
     Resource,
     StockMove,
@@ -26,7 +28,13 @@ from app.solver.plant import (
 
 def plant_from_document(doc: Mapping[str, Any]) -> Plant:
     items = {
-        row["sku"]: Item(row["sku"], row["name"], row["kind"], row.get("lead_time_days"))
+        row["sku"]: Item(
+            row["sku"],
+            row["name"],
+            row["kind"],
+            row.get("lead_time_days"),
+            _expedite(row.get("expedite")),
+        )
         for row in doc.get("items", [])
     }
     resources = {
@@ -35,11 +43,9 @@ def plant_from_document(doc: Mapping[str, Any]) -> Plant:
             row["name"],
             Calendar(
                 tuple(row["calendar"]["weekly_minutes"]),
-                {
-                    date.fromisoformat(e["date"]): e["minutes"]
-                    for e in row["calendar"].get("exceptions", [])
-                },
+                _exceptions(row["calendar"].get("exceptions", [])),
             ),
+            _overtime(row.get("overtime")),
         )
         for row in doc.get("resources", [])
     }
@@ -93,6 +99,26 @@ def plant_from_document(doc: Mapping[str, Any]) -> Plant:
             groups={row["customer"]: row["group"] for row in doc.get("customers", [])},
         ),
     )
+
+
+def _exceptions(rows: list[dict[str, Any]]) -> dict[date, int]:
+    return {date.fromisoformat(row["date"]): row["minutes"] for row in rows}
+
+
+def _overtime(row: Mapping[str, Any] | None) -> Overtime | None:
+    if row is None:
+        return None
+    return Overtime(
+        tuple(row["weekly_minutes"]),
+        _exceptions(row.get("exceptions", [])),
+        Fraction(str(row.get("cost_per_minute", 1))),
+    )
+
+
+def _expedite(row: Mapping[str, Any] | None) -> Expedite | None:
+    if row is None:
+        return None
+    return Expedite(row["lead_time_days"], Fraction(str(row.get("cost_per_unit", 0))))
 
 
 def _moves(rows: list[dict[str, Any]]) -> list[StockMove]:

@@ -18,6 +18,14 @@ ItemKind = Literal["purchased", "manufactured"]
 
 
 @dataclass(frozen=True, slots=True)
+class Expedite:
+    """A purchased item could be bought for any day >= ``lead_time_days`` at an extra cost."""
+
+    lead_time_days: int
+    cost_per_unit: Fraction = Fraction(0)
+
+
+@dataclass(frozen=True, slots=True)
 class Item:
     sku: str
     name: str
@@ -25,6 +33,7 @@ class Item:
     # None for a purchased item that cannot be re-ordered inside the horizon,
     # and always None for a manufactured item.
     lead_time_days: int | None = None
+    expedite: Expedite | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,10 +43,20 @@ class Calendar:
 
 
 @dataclass(frozen=True, slots=True)
+class Overtime:
+    """Minutes that could be worked on top of the calendar, per weekday or date (SPEC 5)."""
+
+    weekly_minutes: tuple[int, int, int, int, int, int, int]  # Monday..Sunday
+    exceptions: dict[date, int] = field(default_factory=dict)
+    cost_per_minute: Fraction = Fraction(1)
+
+
+@dataclass(frozen=True, slots=True)
 class Resource:
     code: str
     name: str
     calendar: Calendar
+    overtime: Overtime | None = None
 
 
 @dataclass(frozen=True, slots=True)
