@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint format bench clean
+.PHONY: setup demo test lint format bench screenshots clean
 
 setup: $(STAMP)
 
@@ -28,6 +28,10 @@ test: lint
 format: setup
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Rewrite the README's pictures (docs/screenshots/*.png) from the browser tests.
+screenshots: setup
+	PROMISE_TEST_SCREENSHOTS=1 PROMISE_TEST_REQUIRE_BROWSER=1 $(BIN)/pytest -q tests/browser/test_promise_flow.py
 
 bench: setup
 	$(BIN)/python -m bench.check_latency

@@ -7,6 +7,7 @@ sample plant loaded through PUT /v1/dataset, dated from today (UTC, the server's
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Iterator
@@ -31,7 +32,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 VIEWPORT = {"width": 1280, "height": 800}
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# The README's pictures are tracked files: rewritten only when asked (`make screenshots`).
+README_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS_ASKED = os.environ.get("PROMISE_TEST_SCREENSHOTS") == "1"
 
 REQUIRED = bool(os.environ.get("PROMISE_TEST_REQUIRE_BROWSER"))
 
@@ -53,6 +56,28 @@ class Server:
         """A sample quote (without as_of: the page checks as of today, as a person would)."""
         quote = next(q for q in sample_quotes(self.as_of) if q["quote_ref"] == ref)
         return {k: v for k, v in quote.items() if k != "as_of"}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def readme_screenshots_untouched() -> Iterator[None]:
+    """A test run leaves the tracked pictures as they were, unless asked to rewrite them."""
+    before = _digests(README_SCREENSHOTS)
+    yield
+    after = _digests(README_SCREENSHOTS)
+    assert SCREENSHOTS_ASKED or after == before, "docs/screenshots changed without being asked"
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in folder.glob("*.png")
+    }
+
+
+@pytest.fixture
+def screenshots(tmp_path: Path) -> Path:
+    """Where the pictures go: the README's folder when asked, else a scratch folder (the
+    screenshots are still taken, so the code that takes them keeps working)."""
+    return README_SCREENSHOTS if SCREENSHOTS_ASKED else tmp_path
 
 
 @pytest.fixture(scope="module")

@@ -5,19 +5,22 @@ operations finds it on /ops and sees the capacity it takes."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import expect
 
 from app.pages.svg import short_date
-from tests.browser.conftest import SCREENSHOTS, Server
+from tests.browser.conftest import Server
 from tests.browser.helpers import capacity_minutes, check_quote, fill_quote
 
 LATE_QUOTE = "Q-DEMO-02"  # a capacity counter-proposal: the cargo-bike bay is full
 BINDING = "CARGO"
 
 
-def test_late_quote_held_confirmed_and_seen_by_operations(server: Server, context: Any) -> None:
+def test_late_quote_held_confirmed_and_seen_by_operations(
+    server: Server, context: Any, screenshots: Path
+) -> None:
     quote = server.quote(LATE_QUOTE)
     # What the API answers for this quote, to compare the page with.
     expected = server.api.post("/v1/checks", json=quote).json()
@@ -69,9 +72,9 @@ def test_late_quote_held_confirmed_and_seen_by_operations(server: Server, contex
     expect(ops.locator(".constraints").first).to_contain_text(BINDING)
 
     # The pictures for the README: the late answer, and operations after the hold.
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    screenshots.mkdir(parents=True, exist_ok=True)
     sales.locator("#result").scroll_into_view_if_needed()
     sales.evaluate("window.scrollTo(0, 0)")
-    sales.screenshot(path=str(SCREENSHOTS / "quote.png"))
+    sales.screenshot(path=str(screenshots / "quote.png"))
     ops.goto(server.url + "/ops")
-    ops.screenshot(path=str(SCREENSHOTS / "ops.png"))
+    ops.screenshot(path=str(screenshots / "ops.png"))

@@ -7,19 +7,25 @@ and afterwards the database holds exactly what the 201 answers promised.
 
 from __future__ import annotations
 
+import json
+import socket
+import sqlite3
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, make_url, select
 
 from app.db.engine import create_db_engine, create_session_factory
+from app.db.locking import RESERVATIONS_LOCK_KEY
 from app.db.promises import PromiseCapacityRow, PromiseRow, PromiseStockRow
 from tests.scarce_plant import (
     CAPACITY_UNITS,
@@ -128,7 +134,7 @@ def test_exactly_what_fits_is_held_then_confirmed(database: str, tmp_path: Path)
                 assert released.status_code == 200
             two = one_unit(sku, "two", as_of=AS_OF)
             two["lines"][0]["qty"] = 2
-            assert clients[0].post("/v1/checks", json=two).json()["status"] != "infeasible"
+            assert clients[0].post("/v1/checks", json=two).json()["status"] == "feasible"
             three = one_unit(sku, "three", as_of=AS_OF)
             three["lines"][0]["qty"] = 3
             assert clients[1].post("/v1/checks", json=three).json()["status"] == "infeasible"
@@ -136,64 +142,122 @@ def test_exactly_what_fits_is_held_then_confirmed(database: str, tmp_path: Path)
             client.close()
 
 
+ANSWERED_BEFORE_KILL = 20
+IN_FLIGHT_AT_KILL = 8
+
+
+@contextmanager
+def writers_blocked(url: str) -> Iterator[None]:
+    """Hold what every hold must take to write: the reservations lock on PostgreSQL (an advisory
+    lock on the same key), the database's write lock on SQLite (BEGIN IMMEDIATE)."""
+    if url.startswith("sqlite"):
+        connection = sqlite3.connect(make_url(url).database or "", isolation_level=None)
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            connection.execute("ROLLBACK")
+            connection.close()
+        return
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute("SELECT pg_advisory_lock(%s)", (RESERVATIONS_LOCK_KEY,))
+        try:
+            yield
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(%s)", (RESERVATIONS_LOCK_KEY,))
+
+
+def _send_raw(server: Server, body: dict[str, Any], key: str) -> socket.socket:
+    """Send a hold and return the open socket without waiting for the answer."""
+    payload = json.dumps(body).encode()
+    port = int(server.url.rsplit(":", 1)[1])
+    sock = socket.create_connection(("127.0.0.1", port), timeout=60)
+    sock.sendall(
+        b"POST /v1/promises HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        + f"Idempotency-Key: {key}\r\nContent-Length: {len(payload)}\r\n".encode()
+        + b"Connection: close\r\n\r\n"
+        + payload
+    )
+    return sock
+
+
+def _requests_read_by(port: int) -> int:
+    """Connections to ``port`` whose request the server has read off the socket (Linux)."""
+    read = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local_port = int(fields[1].split(":")[1], 16)
+        established = fields[3] == "01"
+        unread = int(fields[4].split(":")[1], 16)
+        if local_port == port and established and unread == 0:
+            read += 1
+    return read
+
+
+def _waiting_on_the_lock(url: str) -> int:
+    if url.startswith("sqlite"):
+        return IN_FLIGHT_AT_KILL  # SQLite shows no waiters; the write lock still holds them
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        row = connection.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event = 'advisory'"
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _until(condition: Callable[[], bool], what: str) -> None:
+    """Poll for a state (not a delay): fail if it is not reached in 60 s."""
+    deadline = time.monotonic() + 60
+    while not condition():
+        assert time.monotonic() < deadline, f"never reached: {what}"
+        time.sleep(0.05)
+
+
 def test_killed_process_loses_nothing_acknowledged(database: str, tmp_path: Path) -> None:
-    """SIGKILL one of two processes mid-burst; retry its unanswered holds (same
-    Idempotency-Key) on the survivor. The database then holds exactly the 201 answers."""
+    """Forced order: some holds answered by both processes; then, with the writers' lock held by
+    the test, holds sent to one process that reads them and waits for the lock (on PostgreSQL:
+    inside their transactions); that process is SIGKILLed, the lock given back, the lost holds
+    retried (same Idempotency-Key) on the survivor with the rest of the burst. The database then
+    holds exactly the 201 answers."""
     with servers(database, 2, tmp_path, PROMISE_HORIZON_DAYS=str(HORIZON_DAYS)) as procs:
         _load(procs[0])
         victim, survivor = procs
-        bodies = _burst()
-        answered = threading.Event()
-        done = Counter[str]()
-        lock = threading.Lock()
-
-        def hold(numbered: tuple[int, dict[str, Any]]) -> tuple[str, dict[str, Any], Any]:
-            n, body = numbered
-            key = f"burst-{n}"
-            server = victim if n % 2 == 0 else survivor
-            try:
-                response = httpx.post(
-                    f"{server.url}/v1/promises",
-                    json=body,
-                    headers={"Idempotency-Key": key},
-                    timeout=120,
-                )
-            except httpx.TransportError as exc:
-                return key, body, exc
-            with lock:
-                done[server.url] += 1
-                if done[victim.url] >= 8:
-                    answered.set()
-            return key, body, response
-
-        def kill_when_busy() -> None:
-            answered.wait(timeout=60)
-            time.sleep(0.05)  # mid-burst: requests are in flight on the victim
-            victim.kill()
-
-        killer = threading.Thread(target=kill_when_busy)
-        killer.start()
-        with ThreadPoolExecutor(THREADS) as pool:
-            results = list(pool.map(hold, enumerate(bodies)))
-        killer.join()
-
-        lost = [
-            (key, body) for key, body, outcome in results if not isinstance(outcome, httpx.Response)
-        ]
-        assert lost, "the kill came too late to interrupt anything"
-        final: dict[str, httpx.Response] = {
-            key: outcome for key, _, outcome in results if isinstance(outcome, httpx.Response)
-        }
-        for key, body in lost:
+        bodies = [(f"burst-{n}", body) for n, body in enumerate(_burst())]
+        final: dict[str, httpx.Response] = {}
+        for n, (key, body) in enumerate(bodies[:ANSWERED_BEFORE_KILL]):
+            server = procs[n % 2]
             final[key] = httpx.post(
+                f"{server.url}/v1/promises", json=body, headers={"Idempotency-Key": key}, timeout=60
+            )
+        assert {r.status_code for r in final.values()} == {201}
+
+        in_flight = bodies[ANSWERED_BEFORE_KILL : ANSWERED_BEFORE_KILL + IN_FLIGHT_AT_KILL]
+        victim_port = int(victim.url.rsplit(":", 1)[1])
+        with writers_blocked(database):
+            sockets = [_send_raw(victim, body, key) for key, body in in_flight]
+            _until(lambda: _requests_read_by(victim_port) == len(sockets), "requests read")
+            _until(lambda: _waiting_on_the_lock(database) == len(sockets), "holds waiting")
+            victim.kill()
+        for sock in sockets:
+            with sock, suppress(ConnectionResetError):
+                assert sock.recv(1024) == b"", "a hold was answered while writers were blocked"
+
+        def hold_on_survivor(keyed: tuple[str, dict[str, Any]]) -> tuple[str, httpx.Response]:
+            key, body = keyed
+            return key, httpx.post(
                 f"{survivor.url}/v1/promises",
                 json=body,
                 headers={"Idempotency-Key": key},
                 timeout=120,
             )
+
+        rest = in_flight + bodies[ANSWERED_BEFORE_KILL + IN_FLIGHT_AT_KILL :]
+        with ThreadPoolExecutor(THREADS) as pool:
+            final.update(pool.map(hold_on_survivor, rest))
         codes = Counter(r.status_code for r in final.values())
-        assert set(codes) <= {201, 409}, codes
-        assert codes[201] == STOCK_UNITS + CAPACITY_UNITS
+        assert codes == {201: STOCK_UNITS + CAPACITY_UNITS, 409: 2 * HOLDS_PER_ITEM - 35}, codes
 
         acknowledged = {r.json()["id"]: r.json() for r in final.values() if r.status_code == 201}
         totals = _database_totals(database)
