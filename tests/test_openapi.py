@@ -44,7 +44,10 @@ def test_the_bearer_scheme_is_declared(document: dict[str, Any]) -> None:
 
 
 def test_every_operation_names_who_may_call_it(document: dict[str, Any]) -> None:
-    table = {(m, p.replace("{ref:text}", "{ref}")): roles for (m, p), roles in ROLE_TABLE.items()}
+    table = {
+        (m, p.replace("{ref:text}", "{ref}").replace("{customer:text}", "{customer}")): roles
+        for (m, p), roles in ROLE_TABLE.items()
+    }
     for method, path, operation in operations(document):
         roles = table.get((method, path))
         if roles is None:

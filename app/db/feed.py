@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.base import Base
-from app.db.models import ItemRow, ResourceRow
+from app.db.models import AllocationRow, ItemRow, ResourceRow
 
 RowT = TypeVar("RowT", bound=Base)
 
@@ -45,3 +46,14 @@ def item_exists(session: Session, sku: str) -> bool:
 
 def resource_exists(session: Session, code: str) -> bool:
     return session.get(ResourceRow, code) is not None
+
+
+def allocations_of(session: Session, sku: str, group: str) -> list[AllocationRow]:
+    """The allocation rows of one sku and group, by period."""
+    return list(
+        session.scalars(
+            select(AllocationRow)
+            .where(AllocationRow.sku == sku, AllocationRow.group == group)
+            .order_by(AllocationRow.from_date)
+        )
+    )

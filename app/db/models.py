@@ -142,6 +142,30 @@ class LoadRow(Base):
     minutes: Mapped[int] = mapped_column(Integer)
 
 
+class CustomerRow(Base):
+    """The group a customer belongs to, for allocations; a customer not listed is in `*`."""
+
+    __tablename__ = "customers"
+
+    customer: Mapped[str] = mapped_column(String(200), primary_key=True)
+    group: Mapped[str] = mapped_column(CODE)
+
+
+class AllocationRow(Base):
+    """Group `group` may receive at most `qty` of `sku` delivered from `from_date` to
+    `until_date` (inclusive), SPEC section 7."""
+
+    __tablename__ = "allocations"
+    __table_args__ = (Index("ix_allocations_sku_group", "sku", "group"),)
+
+    ref: Mapped[str] = mapped_column(REF, primary_key=True)
+    sku: Mapped[str] = mapped_column(ForeignKey("items.sku"))
+    group: Mapped[str] = mapped_column(CODE)
+    from_date: Mapped[date] = mapped_column(Date)
+    until_date: Mapped[date] = mapped_column(Date)
+    qty: Mapped[int] = mapped_column(Integer)
+
+
 class DataVersionRow(Base):
     """One row, bumped in the same transaction as every planning-data change.
 
@@ -204,6 +228,8 @@ class CheckSkuRow(Base):
 
 # Children before parents: the order in which a dataset import deletes.
 PLANNING_TABLES_DELETE_ORDER: tuple[type[Base], ...] = (
+    AllocationRow,
+    CustomerRow,
     LoadRow,
     DemandRow,
     SupplyRow,

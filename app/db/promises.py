@@ -28,6 +28,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.db.base import Base
 from app.db.models import CODE, SKU
+from app.solver.allocation import Delivery
 from app.solver.plant import CapacityUse, Reservations, StockMove
 
 HELD = "held"
@@ -90,6 +91,24 @@ class PromiseCapacityRow(Base):
     minutes: Mapped[int] = mapped_column(Integer)
 
 
+class PromiseDeliveryRow(Base):
+    """What a promise line delivers on its promised date: it uses up its customer's group's
+    allocation of the item (SPEC section 7)."""
+
+    __tablename__ = "promise_deliveries"
+    __table_args__ = (
+        Index("ix_promise_deliveries_promise_id", "promise_id"),
+        Index("ix_promise_deliveries_sku_date", "sku", "date"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    promise_id: Mapped[str] = mapped_column(ForeignKey("promises.id", ondelete="CASCADE"))
+    line_ref: Mapped[str] = mapped_column(String(64))
+    sku: Mapped[str] = mapped_column(SKU)
+    date: Mapped[date] = mapped_column(Date)
+    qty: Mapped[int] = mapped_column(Integer)
+
+
 class IdempotentAnswerRow(Base):
     """The first answer to a POST carrying an Idempotency-Key, replayed to its retries."""
 
@@ -141,9 +160,21 @@ def live_reservations(
         .where(counts_now(now))
         .group_by(PromiseCapacityRow.resource, PromiseCapacityRow.date)
     )
+    delivery_query = (
+        select(
+            PromiseRow.customer,
+            PromiseDeliveryRow.sku,
+            PromiseDeliveryRow.date,
+            func.sum(PromiseDeliveryRow.qty),
+        )
+        .join(PromiseRow, PromiseRow.id == PromiseDeliveryRow.promise_id)
+        .where(counts_now(now))
+        .group_by(PromiseRow.customer, PromiseDeliveryRow.sku, PromiseDeliveryRow.date)
+    )
     if excluding is not None:
         stock_query = stock_query.where(PromiseRow.id != excluding)
         capacity_query = capacity_query.where(PromiseRow.id != excluding)
+        delivery_query = delivery_query.where(PromiseRow.id != excluding)
     return Reservations(
         stock=tuple(
             StockMove(sku, int(qty), day) for sku, day, qty in session.execute(stock_query)
@@ -151,6 +182,10 @@ def live_reservations(
         capacity=tuple(
             CapacityUse(resource, day, int(minutes))
             for resource, day, minutes in session.execute(capacity_query)
+        ),
+        deliveries=tuple(
+            Delivery(customer, sku, int(qty), day)
+            for customer, sku, day, qty in session.execute(delivery_query)
         ),
     )
 
@@ -178,8 +213,13 @@ def add_reservations(
     promise_id: str,
     stock: Sequence[tuple[str, StockMove]],
     capacity: Sequence[tuple[str, CapacityUse]],
+    deliveries: Sequence[tuple[str, StockMove]] = (),
 ) -> None:
-    """Store what a promise takes, per line (line_ref, move)."""
+    """Store what a promise takes and delivers, per line (line_ref, move)."""
+    session.add_all(
+        PromiseDeliveryRow(promise_id=promise_id, line_ref=ref, sku=m.sku, date=m.date, qty=m.qty)
+        for ref, m in deliveries
+    )
     session.add_all(
         PromiseStockRow(promise_id=promise_id, line_ref=ref, sku=m.sku, date=m.date, qty=m.qty)
         for ref, m in stock
@@ -215,7 +255,7 @@ def reservations_of(
 
 
 def drop_reservations(session: Session, promise_id: str) -> None:
-    for model in (PromiseStockRow, PromiseCapacityRow):
+    for model in (PromiseStockRow, PromiseCapacityRow, PromiseDeliveryRow):
         session.query(model).filter(model.promise_id == promise_id).delete()
 
 

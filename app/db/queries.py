@@ -10,8 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import (
+    AllocationRow,
     BomLineRow,
     CalendarExceptionRow,
+    CustomerRow,
     DataVersionRow,
     DemandRow,
     HolidayRow,
@@ -23,6 +25,7 @@ from app.db.models import (
     ResourceRow,
     SupplyRow,
 )
+from app.solver.allocation import Allocation, Allocations
 from app.solver.plant import (
     BomLine,
     Calendar,
@@ -89,6 +92,25 @@ def load_plant(session: Session) -> Plant:
             )
         ),
         holidays=frozenset(session.scalars(select(HolidayRow.date))),
+        allocations=load_allocations(session),
+    )
+
+
+def load_allocations(session: Session) -> Allocations:
+    """The allocation rows (by sku, group and period) and every customer's group."""
+    rows = session.execute(
+        select(
+            AllocationRow.ref,
+            AllocationRow.sku,
+            AllocationRow.group,
+            AllocationRow.from_date,
+            AllocationRow.until_date,
+            AllocationRow.qty,
+        ).order_by(AllocationRow.sku, AllocationRow.group, AllocationRow.from_date)
+    )
+    return Allocations(
+        rows=tuple(Allocation(*row) for row in rows),
+        groups=dict(session.execute(select(CustomerRow.customer, CustomerRow.group)).all()),
     )
 
 

@@ -10,6 +10,11 @@ from starlette.convertors import PathConvertor, register_url_convertor
 from app.auth import ADMIN, require
 from app.deps import ClockDep, JsonBodyDep, SessionDep, SettingsDep
 from app.schemas.feed import (
+    AllocationIn,
+    AllocationOut,
+    CustomerDeleted,
+    CustomerIn,
+    CustomerOut,
     Deleted,
     DemandIn,
     DemandOut,
@@ -36,6 +41,7 @@ class _TextConvertor(PathConvertor):
 register_url_convertor("text", _TextConvertor())
 RefPath = Annotated[str, Path(min_length=1, max_length=128)]
 SkuPath = Annotated[str, Path(min_length=1, max_length=64)]
+CustomerPath = Annotated[str, Path(min_length=1, max_length=200)]
 
 
 def _context(session: SessionDep, settings: SettingsDep, clock: ClockDep) -> FeedContext:
@@ -153,3 +159,63 @@ def put_inventory(
     out, created = feed.put_inventory(ctx, sku, body)
     _answer(response, created)
     return out
+
+
+@router.put(
+    "/allocations/{ref:text}",
+    response_model=AllocationOut,
+    responses=_put_responses(AllocationOut),
+    operation_id="put_allocation",
+    openapi_extra=_body(AllocationIn),
+)
+def put_allocation(
+    ref: RefPath,
+    body: JsonBodyDep,
+    response: Response,
+    ctx: FeedDep,
+) -> AllocationOut:
+    """Create or replace an allocation row; confirmed promises keep what they were given."""
+    out, created = feed.put_allocation(ctx, ref, body)
+    _answer(response, created)
+    return out
+
+
+@router.delete(
+    "/allocations/{ref:text}",
+    response_model=Deleted,
+    responses=problem_responses(404),
+    operation_id="delete_allocation",
+)
+def delete_allocation(ref: RefPath, ctx: FeedDep) -> Deleted:
+    """Delete an allocation row; 404 when there is none with this ref."""
+    return feed.delete_allocation(ctx, ref)
+
+
+@router.put(
+    "/customers/{customer:text}",
+    response_model=CustomerOut,
+    responses=_put_responses(CustomerOut),
+    operation_id="put_customer",
+    openapi_extra=_body(CustomerIn),
+)
+def put_customer(
+    customer: CustomerPath,
+    body: JsonBodyDep,
+    response: Response,
+    ctx: FeedDep,
+) -> CustomerOut:
+    """Put a customer in a group for allocations; 201 when it was not listed (group `*`)."""
+    out, created = feed.put_customer(ctx, customer, body)
+    _answer(response, created)
+    return out
+
+
+@router.delete(
+    "/customers/{customer:text}",
+    response_model=CustomerDeleted,
+    responses=problem_responses(404),
+    operation_id="delete_customer",
+)
+def delete_customer(customer: CustomerPath, ctx: FeedDep) -> CustomerDeleted:
+    """Unlist a customer: it falls back to the group `*`; 404 when it is not listed."""
+    return feed.delete_customer(ctx, customer)

@@ -23,6 +23,7 @@ DayMinutes = Annotated[int, Strict(), Field(ge=0, le=1440)]
 Key = Annotated[str, Strict(), Field(min_length=1, max_length=64)]
 Ref = Annotated[str, Strict(), Field(min_length=1, max_length=128)]
 Name = Annotated[str, Strict(), Field(max_length=200)]
+CustomerName = Annotated[str, Strict(), Field(min_length=1, max_length=200)]
 # 15 significant digits: every such decimal survives a JSON client that parses numbers as floats.
 # A JSON number both ways (import and export), never a string: the schema says so.
 PositiveDecimal = Annotated[
@@ -152,6 +153,29 @@ class LoadDoc(Row):
     minutes: NonNegative
 
 
+class CustomerDoc(Row):
+    """The group a customer (as quotes name it) belongs to, for allocations (SPEC section 7)."""
+
+    customer: CustomerName
+    group: Key
+
+
+class AllocationDoc(Row):
+    """Group `group` may receive at most `qty` units of `sku` delivered from `from` to `until`
+    (inclusive); periods of one sku and group do not overlap."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True
+    )
+
+    ref: Ref
+    sku: Key
+    group: Key
+    from_date: IsoDate = Field(alias="from")
+    until_date: IsoDate = Field(alias="until")
+    qty: NonNegative
+
+
 class DatasetDocument(Row):
     """All planning data of the site. Lists left out are empty."""
 
@@ -164,6 +188,8 @@ class DatasetDocument(Row):
     supply: list[SupplyDoc] = Field(default_factory=list)
     demand: list[DemandDoc] = Field(default_factory=list)
     load: list[LoadDoc] = Field(default_factory=list)
+    customers: list[CustomerDoc] = Field(default_factory=list)
+    allocations: list[AllocationDoc] = Field(default_factory=list)
 
 
 # Row model per list of the document, in the order errors are reported.
@@ -176,6 +202,8 @@ ROW_MODELS: dict[str, type[Row]] = {
     "supply": SupplyDoc,
     "demand": DemandDoc,
     "load": LoadDoc,
+    "customers": CustomerDoc,
+    "allocations": AllocationDoc,
 }
 
 

@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
-from app.schemas.dataset import Key, NonNegative, Ref
+from app.schemas.dataset import CustomerName, Key, NonNegative, Ref
 from app.schemas.types import IsoDate
 
 PromiseId = Annotated[str, Strict(), Field(min_length=1, max_length=36)]
@@ -57,6 +57,26 @@ class InventoryIn(FeedIn):
     on_hand: NonNegative
 
 
+class AllocationIn(FeedIn):
+    """Group `group` may receive at most `qty` of `sku` delivered from `from` to `until`."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    ref: Ref | None = None
+    sku: Key
+    group: Key
+    from_date: IsoDate = Field(alias="from")
+    until_date: IsoDate = Field(alias="until")
+    qty: NonNegative
+
+
+class CustomerIn(FeedIn):
+    """The group a customer belongs to (a customer not listed is in `*`)."""
+
+    customer: CustomerName | None = None
+    group: Key
+
+
 class FeedChange(BaseModel):
     """What every feed change answers besides its row."""
 
@@ -95,9 +115,36 @@ class InventoryOut(FeedChange):
     on_hand: int
 
 
+class AllocationOut(FeedChange):
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    ref: str
+    sku: str
+    group: str
+    from_date: dt.date = Field(alias="from")
+    until_date: dt.date = Field(alias="until")
+    qty: int
+
+
+class CustomerOut(FeedChange):
+    customer: str
+    group: str
+
+
 class Deleted(FeedChange):
     ref: str
 
 
+class CustomerDeleted(FeedChange):
+    customer: str
+
+
 # Bodies the feed routes read raw (the service validates them): app.openapi documents them.
-FEED_BODIES: tuple[type[FeedIn], ...] = (SupplyIn, DemandIn, LoadIn, InventoryIn)
+FEED_BODIES: tuple[type[FeedIn], ...] = (
+    SupplyIn,
+    DemandIn,
+    LoadIn,
+    InventoryIn,
+    AllocationIn,
+    CustomerIn,
+)

@@ -151,8 +151,18 @@ def evaluate_quote(
     return request.model_copy(update={"as_of": as_of}), quote
 
 
-def solve_quote(state: PlanningState, request: CheckRequest, settings: Settings) -> QuoteResult:
-    """The engine's answer to ``request`` on ``state`` (timed for /metrics)."""
+def solve_quote(
+    state: PlanningState,
+    request: CheckRequest,
+    settings: Settings,
+    *,
+    allocations: bool = True,
+) -> QuoteResult:
+    """The engine's answer to ``request`` on ``state`` (timed for /metrics).
+
+    The customer's allocations limit the lines (SPEC section 7) unless ``allocations`` is
+    False: a confirmed promise checked again after a data change keeps what it was given.
+    """
     lines = [
         LineRequest(
             line_ref=line.line_ref,
@@ -163,7 +173,13 @@ def solve_quote(state: PlanningState, request: CheckRequest, settings: Settings)
         for line in request.lines
     ]
     with SOLVER_SECONDS.time():
-        return check_quote(state, lines, request.ship_complete, solver_settings(settings))
+        return check_quote(
+            state,
+            lines,
+            request.ship_complete,
+            solver_settings(settings),
+            customer=request.customer if allocations else None,
+        )
 
 
 def store_check(

@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 
 from app.db.locking import lock_reservations
 from app.db.models import (
+    AllocationRow,
     BomLineRow,
     CalendarExceptionRow,
+    CustomerRow,
     DemandRow,
     HolidayRow,
     InventoryRow,
@@ -107,6 +109,8 @@ def _rows(doc: DatasetDocument) -> dict[type[Any], list[dict[str, Any]]]:
         SupplyRow: [row.model_dump() for row in doc.supply],
         DemandRow: [row.model_dump() for row in doc.demand],
         LoadRow: [row.model_dump() for row in doc.load],
+        CustomerRow: [row.model_dump() for row in doc.customers],
+        AllocationRow: [row.model_dump(by_alias=False) for row in doc.allocations],
     }
 
 
@@ -124,7 +128,7 @@ def export_dataset(session: Session) -> dict[str, Any]:
                 "run_minutes_per_unit": json_number(op.run_minutes_per_unit),
             }
         )
-    return {
+    doc = {
         "holidays": [
             d.isoformat()
             for d in session.scalars(select(HolidayRow.date).order_by(HolidayRow.date))
@@ -157,6 +161,30 @@ def export_dataset(session: Session) -> dict[str, Any]:
             for r in session.scalars(select(LoadRow).order_by(LoadRow.ref))
         ],
     }
+    return doc | _allocation_lists(session)
+
+
+def _allocation_lists(session: Session) -> dict[str, Any]:
+    """Customers and allocations (SPEC section 7), left out when empty as a plant without
+    allocations has always been exported."""
+    lists = {
+        "customers": [
+            {"customer": r.customer, "group": r.group}
+            for r in session.scalars(select(CustomerRow).order_by(CustomerRow.customer))
+        ],
+        "allocations": [
+            {
+                "ref": r.ref,
+                "sku": r.sku,
+                "group": r.group,
+                "from": r.from_date.isoformat(),
+                "until": r.until_date.isoformat(),
+                "qty": r.qty,
+            }
+            for r in session.scalars(select(AllocationRow).order_by(AllocationRow.ref))
+        ],
+    }
+    return {name: rows for name, rows in lists.items() if rows}
 
 
 def _exceptions(

@@ -21,7 +21,9 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from app.errors import FieldError, Invalid, from_pydantic, pointer
 from app.schemas.dataset import (
     ROW_MODELS,
+    AllocationDoc,
     BomLineDoc,
+    CustomerDoc,
     DatasetDocument,
     DemandDoc,
     InventoryDoc,
@@ -172,6 +174,15 @@ def _cross_check(parsed: _Parsed) -> list[FieldError]:
         "demand", "ref", ((i, r.ref) for i, r in parsed.of("demand", DemandDoc)), "ref"
     )
     errors += _duplicates("load", "ref", ((i, r.ref) for i, r in parsed.of("load", LoadDoc)), "ref")
+    errors += _duplicates(
+        "customers",
+        "customer",
+        ((i, r.customer) for i, r in parsed.of("customers", CustomerDoc)),
+        "customer",
+    )
+    allocations = parsed.of("allocations", AllocationDoc)
+    errors += _duplicates("allocations", "ref", ((i, r.ref) for i, r in allocations), "ref")
+    errors += allocation_period_errors(allocations)
     errors += _duplicates("holidays", None, parsed.holidays, "holiday")
     errors += _calendar_checks(resources)
     errors += _routing_checks(routings)
@@ -213,6 +224,38 @@ def _calendar_checks(resources: list[tuple[int, ResourceDoc]]) -> list[FieldErro
     return errors
 
 
+def allocation_period_errors(
+    rows: Sequence[tuple[int, AllocationDoc]], prefix: Sequence[str | int] = ("allocations",)
+) -> list[FieldError]:
+    """A period that ends before it starts, and periods of one sku and group that overlap
+    (each overlap once, at the later row). ``prefix`` is where the rows are: the document's
+    list, or a feed body (then the indexes are ignored)."""
+    errors = []
+    valid: dict[tuple[str, str], list[tuple[int, AllocationDoc]]] = defaultdict(list)
+    for index, row in rows:
+        at = (*prefix, index) if prefix else ()
+        if row.from_date > row.until_date:
+            errors.append(
+                FieldError(
+                    pointer(*at, "until"), f"until {row.until_date} is before from {row.from_date}"
+                )
+            )
+            continue
+        for _, other in valid[row.sku, row.group]:
+            if row.from_date <= other.until_date and other.from_date <= row.until_date:
+                errors.append(
+                    FieldError(
+                        pointer(*at, "from"),
+                        f"the period {row.from_date}..{row.until_date} overlaps allocation "
+                        f"{other.ref} ({other.from_date}..{other.until_date}) of the same sku "
+                        f"{row.sku} and group {row.group}",
+                    )
+                )
+                break
+        valid[row.sku, row.group].append((index, row))
+    return errors
+
+
 def _routing_checks(routings: list[tuple[int, RoutingDoc]]) -> list[FieldError]:
     errors = []
     for index, routing in routings:
@@ -241,6 +284,7 @@ _REFERENCES: dict[str, tuple[tuple[str, str], ...]] = {
     "supply": (("sku", "item"),),
     "demand": (("sku", "item"),),
     "load": (("resource", "resource"),),
+    "allocations": (("sku", "item"),),
 }
 
 

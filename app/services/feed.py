@@ -1,4 +1,5 @@
-"""The ERP feed: put or delete one supply, demand or load row, or one item's stock on hand.
+"""The ERP feed: put or delete one supply, demand, load or allocation row or customer, or set one
+item's stock on hand.
 
 Each change is one transaction (the request's): it takes the reservations lock and bumps the
 data version first, so that it serialises with holds, confirms and imports, and the next check
@@ -17,11 +18,24 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from app.db.feed import delete_row, get_row, item_exists, put_row, resource_exists
-from app.db.models import DemandRow, InventoryRow, LoadRow, SupplyRow
+from app.db.feed import (
+    allocations_of,
+    delete_row,
+    get_row,
+    item_exists,
+    put_row,
+    resource_exists,
+)
+from app.db.models import AllocationRow, CustomerRow, DemandRow, InventoryRow, LoadRow, SupplyRow
 from app.db.planning import bump_data_version
 from app.errors import FieldError, Invalid, NotFound
+from app.schemas.dataset import AllocationDoc
 from app.schemas.feed import (
+    AllocationIn,
+    AllocationOut,
+    CustomerDeleted,
+    CustomerIn,
+    CustomerOut,
     Deleted,
     DemandIn,
     DemandOut,
@@ -32,7 +46,7 @@ from app.schemas.feed import (
     SupplyIn,
     SupplyOut,
 )
-from app.services.dataset_validation import ParsedRow, parse_row
+from app.services.dataset_validation import ParsedRow, allocation_period_errors, parse_row
 from app.services.promise_risk import (
     fulfil_promise,
     fulfilment_problem,
@@ -159,6 +173,85 @@ def delete_load(ctx: FeedContext, ref: str) -> Deleted:
     delete_row(ctx.session, LoadRow, ref)
     at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now, touched)
     return Deleted(ref=ref, data_version=version, promises_at_risk=at_risk)
+
+
+def put_allocation(ctx: FeedContext, ref: str, raw: Any) -> tuple[AllocationOut, bool]:
+    """Create or replace an allocation row (SPEC section 7); its period may not overlap another
+    of the same sku and group."""
+    version = bump_data_version(ctx.session)
+    row = parse_row(AllocationIn, raw)
+    errors = row.errors + _key_errors("ref", row.text("ref"), ref)
+    errors += _item_errors(ctx.session, row.text("sku"))
+    if row.model is not None:
+        body = row.model
+        others = [
+            (0, _allocation_doc(other.ref, other))
+            for other in allocations_of(ctx.session, body.sku, body.group)
+            if other.ref != ref
+        ]
+        mine = _allocation_doc(ref, body)
+        errors += allocation_period_errors([*others, (0, mine)], prefix=())
+    body = _refuse(row, errors, "allocation")
+    old = get_row(ctx.session, AllocationRow, ref)
+    values = {
+        "ref": ref,
+        "sku": body.sku,
+        "group": body.group,
+        "from_date": body.from_date,
+        "until_date": body.until_date,
+        "qty": body.qty,
+    }
+    created = put_row(ctx.session, AllocationRow, ref, values)
+    skus = {body.sku} | ({old.sku} if old else set())
+    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now, touching(skus=skus))
+    return AllocationOut(**values, data_version=version, promises_at_risk=at_risk), created
+
+
+def delete_allocation(ctx: FeedContext, ref: str) -> Deleted:
+    version = bump_data_version(ctx.session)
+    old = get_row(ctx.session, AllocationRow, ref)
+    if old is None:
+        raise NotFound(f"no allocation row with ref {ref}")
+    touched = touching(skus={old.sku})
+    delete_row(ctx.session, AllocationRow, ref)
+    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now, touched)
+    return Deleted(ref=ref, data_version=version, promises_at_risk=at_risk)
+
+
+def put_customer(ctx: FeedContext, customer: str, raw: Any) -> tuple[CustomerOut, bool]:
+    """Put a customer in a group; True when the customer was not listed (it was in `*`)."""
+    version = bump_data_version(ctx.session)
+    row = parse_row(CustomerIn, raw)
+    errors = row.errors + _key_errors("customer", row.text("customer"), customer)
+    body = _refuse(row, errors, "customer")
+    values = {"customer": customer, "group": body.group}
+    created = put_row(ctx.session, CustomerRow, customer, values)
+    # A group changes which allocation the customer's next lines use; what its promises were
+    # given they keep, so nothing already promised is touched.
+    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now, touching())
+    return CustomerOut(**values, data_version=version, promises_at_risk=at_risk), created
+
+
+def delete_customer(ctx: FeedContext, customer: str) -> CustomerDeleted:
+    """The customer is no longer listed: it falls back to the group `*`."""
+    version = bump_data_version(ctx.session)
+    if not delete_row(ctx.session, CustomerRow, customer):
+        raise NotFound(f"no customer {customer} is listed")
+    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now, touching())
+    return CustomerDeleted(customer=customer, data_version=version, promises_at_risk=at_risk)
+
+
+def _allocation_doc(ref: str, row: AllocationRow | AllocationIn) -> AllocationDoc:
+    return AllocationDoc.model_validate(
+        {
+            "ref": ref,
+            "sku": row.sku,
+            "group": row.group,
+            "from": row.from_date,
+            "until": row.until_date,
+            "qty": row.qty,
+        }
+    )
 
 
 def _key_errors(name: str, in_body: str | None, in_path: str) -> list[FieldError]:

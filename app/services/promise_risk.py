@@ -309,7 +309,9 @@ def _recheck(replay: _Replay, row: db.PromiseRow, settings: Settings) -> _Fresh:
 
 def _solve(state: PlanningState, request: CheckRequest, settings: Settings) -> QuoteResult | None:
     try:
-        return solve_quote(state, request, settings)
+        # A confirmed promise keeps the allocation it was given (SPEC section 7): a change of
+        # allocations after it was confirmed never puts it at risk.
+        return solve_quote(state, request, settings, allocations=False)
     except SolverTimeout:
         return None
 

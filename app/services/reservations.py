@@ -10,11 +10,15 @@ from app.solver.results import QuoteResult
 
 
 def reserve_plan(session: Session, promise_id: str, quote: QuoteResult) -> None:
-    """Store the stock and minutes every line of ``quote`` takes as ``promise_id``'s."""
+    """Store the stock and minutes every line of ``quote`` takes as ``promise_id``'s, and what
+    each line delivers on its promised date (it uses up allocations, SPEC section 7)."""
     stock: list[tuple[str, StockMove]] = []
     capacity: list[tuple[str, CapacityUse]] = []
+    deliveries: list[tuple[str, StockMove]] = []
     for line in quote.lines:
         taken = line.plan.reservations()
         stock.extend((line.line_ref, move) for move in taken.stock)
         capacity.extend((line.line_ref, use) for use in taken.capacity)
-    db.add_reservations(session, promise_id, stock, capacity)
+        if line.promised_date is not None:
+            deliveries.append((line.line_ref, StockMove(line.sku, line.qty, line.promised_date)))
+    db.add_reservations(session, promise_id, stock, capacity, deliveries)
