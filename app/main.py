@@ -14,7 +14,7 @@ from app.logs import mask_secret
 from app.middleware import NulTextMiddleware, RequestContextMiddleware
 from app.openapi import install_openapi
 from app.problems import register_problem_handlers
-from app.routers import checks, dataset, feed, health, keys, metrics, promises
+from app.routers import allocations, checks, dataset, feed, health, keys, metrics, promises
 from app.routers.pages import register_pages
 from app.routers.stats import router as stats_router
 from app.settings import Settings
@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(promises.router)
     app.include_router(keys.router)
     app.include_router(stats_router)
+    app.include_router(allocations.router)
     register_pages(app)
     install_openapi(app)
     app.add_middleware(NulTextMiddleware)

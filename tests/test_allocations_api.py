@@ -294,3 +294,46 @@ def test_an_allocation_cut_after_confirmation_never_puts_the_promise_at_risk(
     oracle.doc = doc
     late = agree(api, oracle, quote("INITECH", ("CHIP", 1, "2026-12-06")))
     assert late["lines"][0]["earliest_date"] == "2026-12-16"
+
+
+def test_the_list_shows_taken_and_left_per_row(api: TestClient, clock: Clock) -> None:
+    oracle = Oracle(plant(), AS_OF, HORIZON)
+    hold(api, oracle, quote("GLOBEX", ("CHIP", 6, "2026-12-05"), hold_minutes=30))
+    confirmed = hold(api, oracle, quote("INITECH", ("CHIP", 3, "2026-12-20")))
+    assert api.post(f"/v1/promises/{confirmed['id']}/confirm").status_code == 200
+    hold(api, oracle, quote("ACME", ("CHIP", 2, "2026-12-02")))
+
+    def listed(**query: str) -> dict[str, tuple[int, int, int]]:
+        response = api.get("/v1/allocations", params=query)
+        assert response.status_code == 200, response.text
+        return {
+            row["ref"]: (row["taken"]["held"], row["taken"]["confirmed"], row["left"])
+            for row in response.json()["items"]
+        }
+
+    def left(group: str, first: str) -> int:
+        return oracle.allocation_left(group, "CHIP", max(oracle._day(first), 0), [])
+
+    assert listed() == {
+        "ST-1": (6, 0, left("Strategic", "2026-12-01")),
+        "ST-2": (0, 3, left("Strategic", "2026-12-16")),
+        "ALL-1": (2, 0, left("*", "2026-12-01")),
+    }
+    assert listed(group="Strategic", sku="CHIP").keys() == {"ST-1", "ST-2"}
+    assert listed(sku="BOLT") == {}
+    clock.advance(minutes=31)
+    assert listed(group="Strategic")["ST-1"][:2] == (0, 0)
+
+
+def test_stats_count_the_lines_bound_by_allocation_per_group(api: TestClient) -> None:
+    oracle = Oracle(plant(), AS_OF, HORIZON)
+    agree(api, oracle, quote("INITECH", ("CHIP", 11, "2026-12-03")))  # Strategic: 10
+    agree(api, oracle, quote("GLOBEX", ("CHIP", 2, "2026-12-03"), ("CHIP", 9, "2026-12-04")))
+    agree(api, oracle, quote("HOOLI", ("CHIP", 6, "2026-12-03")))  # `*`: 5
+    agree(api, oracle, quote("HOOLI", ("BOLT", 60, "2026-12-01")))  # late, not by allocation
+    stats = api.get("/v1/stats", params={"since": "2026-11-01", "until": "2026-12-31"})
+    assert stats.status_code == 200, stats.text
+    assert stats.json()["binding_allocations"] == [
+        {"group": "*", "lines": 1},
+        {"group": "Strategic", "lines": 2},
+    ]

@@ -48,6 +48,7 @@ ROLE_TABLE: dict[tuple[str, str], set[str]] = {
     ("DELETE", "/v1/keys/{key_id}"): {"admin"},
     ("GET", "/v1/stats"): {"ops", "crm", "sales"},
     ("GET", "/v1/capacity"): {"ops", "crm", "sales"},
+    ("GET", "/v1/allocations"): {"ops", "crm", "admin"},
 }
 PUBLIC: set[tuple[str, str]] = {
     ("GET", "/healthz"),

@@ -208,6 +208,27 @@ def live_capacity_by_status(
     return [(r, d, s, int(m)) for r, d, s, m in session.execute(query)]
 
 
+def live_deliveries_by_status(
+    session: Session, now: datetime, skus: Sequence[str]
+) -> list[tuple[str, str, date, str, int]]:
+    """(customer, sku, day, held|confirmed, qty) that live promises deliver of ``skus``."""
+    query = (
+        select(
+            PromiseRow.customer,
+            PromiseDeliveryRow.sku,
+            PromiseDeliveryRow.date,
+            PromiseRow.status,
+            func.sum(PromiseDeliveryRow.qty),
+        )
+        .join(PromiseRow, PromiseRow.id == PromiseDeliveryRow.promise_id)
+        .where(counts_now(now), PromiseDeliveryRow.sku.in_(list(skus)))
+        .group_by(
+            PromiseRow.customer, PromiseDeliveryRow.sku, PromiseDeliveryRow.date, PromiseRow.status
+        )
+    )
+    return [(c, s, d, st, int(q)) for c, s, d, st, q in session.execute(query)]
+
+
 def add_reservations(
     session: Session,
     promise_id: str,

@@ -17,6 +17,14 @@ class ItemCount(BaseModel):
     lines: int = Field(description="Quote lines on which this item (or component) bound.")
 
 
+class GroupCount(BaseModel):
+    group: str
+    lines: int = Field(
+        description="Quote lines on which this customer group's allocation bound (the group "
+        "of the check's customer as it is now)."
+    )
+
+
 class KindCount(BaseModel):
     kind: str
     lines: int
@@ -51,6 +59,9 @@ class Stats(BaseModel):
     binding_kinds: list[KindCount]
     binding_resources: list[ResourceCount]
     binding_items: list[ItemCount]
+    binding_allocations: list[GroupCount] = Field(
+        default_factory=list, description="Lines bound by allocation, per customer group."
+    )
     promises: PromiseCounts
 
 

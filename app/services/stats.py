@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from app.db.review import check_results_between, promise_statuses_between
 from app.errors import FieldError, Invalid
-from app.schemas.stats import ItemCount, KindCount, PromiseCounts, ResourceCount, Stats
-from app.services.checks import today
+from app.schemas.stats import GroupCount, ItemCount, KindCount, PromiseCounts, ResourceCount, Stats
+from app.services.checks import current_plant, today
 from app.settings import Settings
 
 DEFAULT_PERIOD_DAYS = 30
@@ -57,10 +57,16 @@ def period_stats(
     start, end = period_bounds(settings, since, until)
     tally = _LineTally()
     checks = 0
+    allocations = current_plant(session)[1].allocations
     for result in check_results_between(session, start, end):
         checks += 1
+        as_of = date.fromisoformat(result["as_of"])
         for line in result["lines"]:
             tally.add(line)
+            if any(c["kind"] == "allocation" for c in line["constraints"]):
+                # The group whose allocation bound, as the customer is grouped now.
+                group = allocations.limiting_group(result["customer"], line["sku"], as_of)
+                tally.groups[group or allocations.group_of(result["customer"])] += 1
     statuses: Counter[str] = Counter()
     for row in promise_statuses_between(session, start, end, now):
         statuses[row.status] += 1
@@ -82,6 +88,7 @@ class _LineTally:
         self.kinds: Counter[str] = Counter()
         self.resources: Counter[str] = Counter()
         self.items: Counter[str] = Counter()
+        self.groups: Counter[str] = Counter()
 
     def add(self, line: dict[str, Any]) -> None:
         self.lines += 1
@@ -119,6 +126,9 @@ class _LineTally:
             binding_kinds=[KindCount(kind=k, lines=n) for k, n in _top(self.kinds)],
             binding_resources=[ResourceCount(resource=r, lines=n) for r, n in _top(self.resources)],
             binding_items=[ItemCount(sku=s, lines=n) for s, n in _top(self.items)],
+            binding_allocations=[
+                GroupCount(group=g, lines=n) for g, n in sorted(self.groups.items())
+            ],
             promises=promises,
         )
 

@@ -123,11 +123,35 @@ def allocation_limit(
     ``deliveries`` are those of every held and confirmed promise; ``earlier`` the (day, qty)
     the quote's earlier lines of ``sku`` deliver.
     """
-    with_rows = allocations.groups_with_rows(sku, as_of)
-    group = _limiting(allocations.group_of(customer), with_rows)
+    group = allocations.limiting_group(customer, sku, as_of)
     if group is None:
         return None
+    return group_limit(
+        allocations,
+        group,
+        sku,
+        as_of=as_of,
+        horizon_days=horizon_days,
+        deliveries=deliveries,
+        earlier=earlier,
+    )
+
+
+def group_limit(
+    allocations: Allocations,
+    group: str,
+    sku: str,
+    *,
+    as_of: date,
+    horizon_days: int,
+    deliveries: Iterable[Delivery],
+    earlier: Sequence[tuple[int, int]] = (),
+) -> AllocationLimit | None:
+    """AL(group, sku, d) for every day; None when the group has no rows for ``sku`` that count."""
     rows = allocations.rows_of(group, sku, as_of)
+    if not rows:
+        return None
+    with_rows = allocations.groups_with_rows(sku, as_of)
     h = horizon_days
     allotted = np.zeros(h, dtype=np.int64)
     for row in rows:
