@@ -35,7 +35,8 @@ def allocation_status(
     by_status: dict[str, list[tuple[Delivery, str]]] = defaultdict(list)
     for customer, item, day, status, qty in live_deliveries_by_status(session, now, skus):
         by_status[item].append((Delivery(customer, item, qty, day), status))
-    h = settings.horizon_days
+    # Far enough to reach every period, also one that starts past the planning horizon.
+    h = max([settings.horizon_days, *((row.until_date - as_of).days + 1 for row in rows)])
     limits = {}
     for row in rows:
         key = (row.group, row.sku)
