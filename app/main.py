@@ -12,7 +12,7 @@ from app.clock import utc_now
 from app.db.engine import create_db_engine, create_session_factory
 from app.logs import mask_secret
 from app.middleware import NulTextMiddleware, RequestContextMiddleware
-from app.openapi import install_openapi
+from app.openapi import install_openapi, operation_id
 from app.problems import register_problem_handlers
 from app.routers import allocations, checks, dataset, feed, health, keys, metrics, promises
 from app.routers.pages import register_pages
@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         summary="Can operations deliver this quantity on this date, and if not, when?",
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     app.state.engine = engine

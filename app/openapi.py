@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from app.auth import route_roles
@@ -43,6 +44,14 @@ def raw_json_body(model: type[BaseModel]) -> dict[str, Any]:
     """``openapi_extra`` for a route that reads its body raw: documents ``model`` as its body."""
     schema = {"$ref": f"#/components/schemas/{model.__name__}"}
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+def operation_id(route: APIRoute) -> str:
+    """A route's operationId: its function's name (``create_check``, ``hold_promise``) unless the
+    route says ``operation_id=``, never FastAPI's ``create_check_v1_checks_post``. Generated
+    clients name their methods after it: tests/test_http_contract.py keeps every id snake_case
+    and unique, and pins the published ones."""
+    return route.name
 
 
 def install_openapi(app: FastAPI) -> None:

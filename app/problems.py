@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException
+from starlette.routing import compile_path
 
 from app.errors import (
     DomainError,
@@ -110,7 +114,23 @@ def request_errors(errors: Sequence[Any]) -> list[FieldError]:
 _UNREADABLE_BODY = "There was an error parsing the body"
 
 
-def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+def _allowed_methods(request: Request) -> str:
+    """Every method the request's path answers to (Starlette names only the first route's)."""
+    path = request.scope["path"]
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        if route.methods and route.path and _path_pattern(route.path).fullmatch(path):
+            methods |= route.methods
+    return ", ".join(sorted(methods))
+
+
+@cache
+def _path_pattern(template: str) -> re.Pattern[str]:
+    pattern, _format, _convertors = compile_path(template)
+    return pattern
+
+
+def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)  # noqa: S101
     if exc.status_code == 400 and exc.detail == _UNREADABLE_BODY:
         return problem_response(
@@ -122,12 +142,16 @@ def _http_error(_request: Request, exc: Exception) -> JSONResponse:
         )
     slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
     title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "HTTP error")
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        # RFC 9110 section 15.5.6: a 405 lists the methods the resource supports.
+        headers["Allow"] = _allowed_methods(request)
     return problem_response(
         exc.status_code,
         slug=slug,
         title=title,
         detail=str(exc.detail),
-        headers=getattr(exc, "headers", None),
+        headers=headers or None,
     )
 
 

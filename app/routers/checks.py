@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
@@ -14,6 +13,7 @@ from app.openapi import raw_json_body
 from app.routers.answers import respond
 from app.schemas.check import CheckList, CheckRequest, CheckResult
 from app.schemas.problem import problem_responses
+from app.schemas.types import IsoDateTime
 from app.services.check_listing import Outcome, list_checks
 from app.services.checks import read_check, run_check_once
 
@@ -53,6 +53,7 @@ def get_check(check_id: str, session: SessionDep) -> CheckResult:
 
 @router.get(
     "",
+    operation_id="list_checks",
     dependencies=[require(OPS, CRM, SALES)],
     response_model=CheckList,
     responses=problem_responses(422),
@@ -73,14 +74,14 @@ def get_checks(
     ] = None,
     customer: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     since: Annotated[
-        datetime | None,
+        IsoDateTime | None,
         Query(
             description="Stored at or after (ISO date or date-time; without a zone, "
             "PROMISE_TIMEZONE)."
         ),
     ] = None,
     until: Annotated[
-        datetime | None,
+        IsoDateTime | None,
         Query(description="Stored before (exclusive; a date alone is its midnight)."),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,

@@ -19,6 +19,7 @@ _DOCUMENT_SCHEMA = {"$ref": "#/components/schemas/DatasetDocument"}
 
 @router.put(
     "",
+    operation_id="import_dataset",
     dependencies=[require(ADMIN)],
     response_model=DatasetSummary,
     responses=problem_responses(422),
@@ -42,6 +43,7 @@ async def put_dataset(
 
 @router.get(
     "",
+    operation_id="export_dataset",
     dependencies=[require(ADMIN, OPS)],
     response_class=JSONResponse,
     responses={200: {"model": DatasetDocument, "description": "The dataset document"}},

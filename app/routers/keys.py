@@ -15,6 +15,7 @@ router = APIRouter(prefix="/v1/keys", tags=["keys"], dependencies=[require(ADMIN
 
 @router.post(
     "",
+    operation_id="create_key",
     status_code=status.HTTP_201_CREATED,
     response_model=KeyCreated,
     responses=problem_responses(422),
@@ -24,13 +25,15 @@ def post_key(body: KeyCreate, session: SessionDep, clock: ClockDep) -> KeyCreate
     return create_key(session, role=body.role, name=body.name, now=clock())
 
 
-@router.get("", response_model=KeyList)
+@router.get("", operation_id="list_keys", response_model=KeyList)
 def get_keys(session: SessionDep) -> KeyList:
     """Every key, revoked ones too, without the keys themselves."""
     return list_api_keys(session)
 
 
-@router.delete("/{key_id}", response_model=KeyOut, responses=problem_responses(404))
+@router.delete(
+    "/{key_id}", operation_id="revoke_key", response_model=KeyOut, responses=problem_responses(404)
+)
 def delete_key(key_id: str, session: SessionDep, clock: ClockDep) -> KeyOut:
     """Revoke a key: it is refused from the next request on (idempotent)."""
     return revoke_key(session, key_id, clock())

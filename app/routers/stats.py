@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -11,6 +10,7 @@ from app.auth import CRM, OPS, SALES, require
 from app.deps import ClockDep, SessionDep, SettingsDep
 from app.schemas.problem import problem_responses
 from app.schemas.stats import CapacityView, Stats
+from app.schemas.types import IsoDate
 from app.services.capacity_view import DEFAULT_DAYS, MAX_DAYS, capacity_view
 from app.services.stats import period_stats
 
@@ -24,10 +24,10 @@ def get_stats(
     settings: SettingsDep,
     clock: ClockDep,
     since: Annotated[
-        date | None, Query(description="First day (default: 29 days before until).")
+        IsoDate | None, Query(description="First day (default: 29 days before until).")
     ] = None,
     until: Annotated[
-        date | None, Query(description="Last day, inclusive (default: today).")
+        IsoDate | None, Query(description="Last day, inclusive (default: today).")
     ] = None,
 ) -> Stats:
     """Quote lines checked, share feasible on the requested date, days pushed out, what bound
@@ -40,7 +40,7 @@ def get_capacity(
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
-    first: Annotated[date | None, Query(alias="from", description="Default: today.")] = None,
+    first: Annotated[IsoDate | None, Query(alias="from", description="Default: today.")] = None,
     days: Annotated[int, Query(ge=1, le=MAX_DAYS)] = DEFAULT_DAYS,
 ) -> CapacityView:
     """Per resource and day: calendar minutes, firm load, held and confirmed promise minutes,
