@@ -60,7 +60,8 @@ def serve(
 ) -> None:
     """Run the HTTP API. Does not migrate: run `orderpromise migrate` first (see /readyz).
 
-    Logs are JSON lines on stderr, one per request with its X-Request-ID.
+    Logs are JSON lines on stderr, one per request with its X-Request-ID (readable lines when
+    stderr is a terminal).
     """
     uvicorn.run(
         "app.main:create_app",

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import re
+import select
 import shutil
 import socket
 import subprocess
@@ -78,6 +81,57 @@ def test_migrate_then_serve(tmp_path: Path) -> None:
     assert [e["route"] for e in access] == ["/healthz", "/readyz", "/v1/keys", "/v1/keys"]
     assert all(e["request_id"] for e in access)
     assert BOOTSTRAP not in stderr
+
+
+def _plain(output: bytes) -> str:
+    """Terminal output without its colour codes."""
+    return re.sub(r"\x1b\[[0-9;]*m", "", output.decode(errors="replace"))
+
+
+def test_a_terminal_gets_readable_log_lines(tmp_path: Path) -> None:
+    """stderr on a terminal (a person running `make demo`): Rich lines, not JSON; keys still
+    masked."""
+    env = os.environ | {
+        "PROMISE_DATABASE_URL": f"sqlite:///{tmp_path / 'served.db'}",
+        "PROMISE_BOOTSTRAP_KEY": BOOTSTRAP,
+        "COLUMNS": "200",
+    }
+    env.pop("PROMISE_AUTH", None)
+    terminal, attached = pty.openpty()
+    port = free_port()
+    server = subprocess.Popen(  # noqa: S603
+        [ORDERPROMISE, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=attached,
+        stderr=attached,
+        text=True,
+    )
+    os.close(attached)
+    output = b""
+    try:
+        assert wait_until_up(f"http://127.0.0.1:{port}/healthz", server).status_code == 200
+        httpx.get(
+            f"http://127.0.0.1:{port}/readyz", headers={"Authorization": f"Bearer {BOOTSTRAP}"}
+        )
+        deadline = time.monotonic() + 30
+        while "route=/readyz" not in _plain(output):
+            assert time.monotonic() < deadline, _plain(output)
+            ready, _, _ = select.select([terminal], [], [], 1)
+            if ready:
+                output += os.read(terminal, 65536)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        os.close(terminal)
+    text = _plain(output)
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert not [line for line in lines if line.lstrip().startswith("{")], text
+    access = [line for line in lines if "route=/healthz" in line]
+    assert access, text
+    assert "INFO" in access[0]
+    assert "request_id=" in access[0]
+    assert "color_message" not in text
+    assert BOOTSTRAP not in text
 
 
 def test_the_image_layout_finds_its_migrations(tmp_path: Path) -> None:
