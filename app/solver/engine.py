@@ -18,6 +18,7 @@ from app.solver.allocation import AllocationLimit, allocation_limit
 from app.solver.allocation_explain import allocation_constraints
 from app.solver.bounds import relaxed_earliest_day
 from app.solver.cpsat.model import SolverSettings, earliest_day, latest_plan, most_qty
+from app.solver.options import OptionsAsked, with_options
 from app.solver.plan import DayPlan
 from app.solver.results import (
     Constraint,
@@ -31,11 +32,19 @@ from app.solver.results import (
 from app.solver.state import PlanningState
 from app.solver.validation import plan_violations
 
-__all__ = ["LineDecision", "PlanningState", "SolverSettings", "check_quote", "decide_line"]
+__all__ = [
+    "LineDecision",
+    "OptionsAsked",
+    "PlanningState",
+    "SolverSettings",
+    "check_quote",
+    "decide_line",
+]
 
 # After the requested date, CP-SAT looks for the earliest date in windows of growing size: a
 # short window keeps the model small for the usual case of a date a little late.
 _WINDOW_GROWTH = (14, 60, 180)
+_NO_OPTIONS = OptionsAsked()
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +63,13 @@ def check_quote(
     ship_complete: bool,
     settings: SolverSettings,
     customer: str | None = None,
+    options: OptionsAsked = _NO_OPTIONS,
 ) -> QuoteResult:
     """Answer a quote; ``state`` already carries the held and confirmed promises.
 
     ``customer``'s group's allocations limit its lines (SPEC section 7); without a customer
-    nothing is limited.
+    nothing is limited. A late line gets the ``options`` asked for, computed on the state it
+    saw; they change nothing the line or later lines answer (SPEC section 5).
     """
     answered: list[LineResult] = []
     current = state
@@ -77,27 +88,69 @@ def check_quote(
         constraints = (
             () if feasible else _constraints(current, request, requested_day, decision, limit)
         )
-        answered.append(
-            LineResult(
-                line_ref=request.line_ref,
-                sku=request.sku,
-                qty=request.qty,
-                requested_date=request.requested_date,
-                feasible_on_requested_date=feasible,
-                qty_on_requested_date=decision.qty_on_requested_day,
-                earliest_date=_date(current, decision.earliest_day),
-                promised_date=_date(current, promised_day),
-                delivery_date=_date(current, promised_day),
-                plan=decision.plan.dated(current) if decision.plan else Plan(),
-                constraints=tuple(constraints),
-                method=decision.method,
-            )
+        answer = LineResult(
+            line_ref=request.line_ref,
+            sku=request.sku,
+            qty=request.qty,
+            requested_date=request.requested_date,
+            feasible_on_requested_date=feasible,
+            qty_on_requested_date=decision.qty_on_requested_day,
+            earliest_date=_date(current, decision.earliest_day),
+            promised_date=_date(current, promised_day),
+            delivery_date=_date(current, promised_day),
+            plan=decision.plan.dated(current) if decision.plan else Plan(),
+            constraints=tuple(constraints),
+            method=decision.method,
         )
+        if options and not feasible:
+            answer = _with_options(
+                current,
+                request,
+                answer,
+                asked=options,
+                settings=settings,
+                customer=customer,
+                delivered=delivered,
+            )
+        answered.append(answer)
         if decision.plan is not None:
             current = decision.plan.apply_to(current)
         if promised_day is not None:
             delivered.setdefault(request.sku, []).append((promised_day, request.qty))
     return _quote(state, answered, ship_complete)
+
+
+def _with_options(
+    state: PlanningState,
+    request: LineRequest,
+    answer: LineResult,
+    *,
+    asked: OptionsAsked,
+    settings: SolverSettings,
+    customer: str | None,
+    delivered: dict[str, list[tuple[int, int]]],
+) -> LineResult:
+    """The options of a late line; a split's lines are decided as lines of this quote would be,
+    allocations and all."""
+
+    def decide_as_line(
+        at: PlanningState, qty: int, day: int, also_delivered: Sequence[tuple[int, int]]
+    ) -> LineDecision:
+        earlier = {request.sku: [*delivered.get(request.sku, ()), *also_delivered]}
+        limit = _allocation(state, customer, request.sku, earlier)
+        return decide_line(at, request.sku, qty, day, settings, allocation=limit)
+
+    limit = _allocation(state, customer, request.sku, delivered)
+    room = None if limit is None else limit.on(state.day_of(request.requested_date))
+    return with_options(
+        state,
+        request,
+        answer,
+        asked=asked,
+        settings=settings,
+        decide=decide_as_line,
+        allocation_room=room,
+    )
 
 
 def _allocation(

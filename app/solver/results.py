@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Literal
 
 from app.solver.plant import CapacityUse, Reservations, StockMove
@@ -11,6 +12,7 @@ from app.solver.plant import CapacityUse, Reservations, StockMove
 QuoteStatus = Literal["feasible", "counter_proposal", "infeasible"]
 ConstraintKind = Literal["stock", "lead_time", "capacity", "material", "horizon", "allocation"]
 Method = Literal["stock", "purchase", "fast", "cp-sat"]
+OptionKind = Literal["split", "extra_capacity"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +93,38 @@ class Constraint:
 
 
 @dataclass(frozen=True, slots=True)
+class Delivery:
+    qty: int
+    date: dt.date
+    plan: Plan
+
+
+@dataclass(frozen=True, slots=True)
+class ExtraMinutes:
+    resource: str
+    date: dt.date
+    minutes: int
+    # The calendar exception that adds them: the day's calendar minutes plus these.
+    exception_minutes: int
+
+
+@dataclass(frozen=True, slots=True)
+class LineOption:
+    """A what-if for a late line (SPEC section 5): how it could be met, and the request lines
+    that realise it, ready to send in place of the line."""
+
+    kind: OptionKind
+    detail: str
+    deliveries: tuple[Delivery, ...]
+    lines: tuple[LineRequest, ...]
+    # extra_capacity only:
+    extra: tuple[ExtraMinutes, ...] = ()
+    expedite: tuple[Purchase, ...] = ()
+    cost: Fraction | None = None
+    plan: Plan | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class LineResult:
     line_ref: str
     sku: str
@@ -105,6 +139,8 @@ class LineResult:
     constraints: tuple[Constraint, ...]
     # How the answer was decided: "stock", "purchase", "fast" (exact chain method) or "cp-sat".
     method: Method
+    # None unless options were asked for and the line is late; then a list, possibly empty.
+    options: tuple[LineOption, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

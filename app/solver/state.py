@@ -9,7 +9,7 @@ Day 0 is ``as_of``; days run 0..H-1 (SPEC section 1).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -56,6 +56,9 @@ class PlanningState:
     # Projected stock P[s][t] per item and day, and its stock ATP.
     projected: dict[str, IntArray]
     atp: dict[str, IntArray]
+    # Calendar minus load and reservations, below 0 on an overbooked day: what overtime adds to
+    # (SPEC section 5). ``free`` is this, never below 0.
+    net: dict[str, IntArray]
     # What held and confirmed promises deliver, for the allocations (SPEC section 7).
     deliveries: tuple[Delivery, ...] = ()
 
@@ -71,9 +74,10 @@ class PlanningState:
             # Load on days before as_of is past and takes nothing.
             if 0 <= day < h:
                 booked[use.resource][day] += use.minutes
+        net: dict[str, IntArray] = {}
         for code in plant.resources:
-            cal = calendar_minutes(plant, code, as_of, h)
-            free[code] = np.maximum(cal - booked[code], 0)
+            net[code] = calendar_minutes(plant, code, as_of, h) - booked[code]
+            free[code] = np.maximum(net[code], 0)
 
         deltas: dict[str, IntArray] = {sku: np.zeros(h, dtype=np.int64) for sku in plant.items}
         for sku, qty in plant.on_hand.items():
@@ -86,7 +90,7 @@ class PlanningState:
                 deltas[move.sku][leaves] -= move.qty
         projected = {sku: np.cumsum(d) for sku, d in deltas.items()}
         atp = {sku: _suffix_min_atp(p) for sku, p in projected.items()}
-        return cls(plant, as_of, h, free, projected, atp)
+        return cls(plant, as_of, h, free, projected, atp, net)
 
     # -- deltas -----------------------------------------------------------------------------
 
@@ -100,6 +104,7 @@ class PlanningState:
         """A new state with stock taken and minutes used; only touched arrays are copied."""
         h = self.horizon_days
         free = dict(self.free)
+        net = dict(self.net)
         projected = dict(self.projected)
         atp = dict(self.atp)
         copied_resources: set[str] = set()
@@ -110,8 +115,10 @@ class PlanningState:
                 continue
             if use.resource not in copied_resources:
                 free[use.resource] = free[use.resource].copy()
+                net[use.resource] = net[use.resource].copy()
                 copied_resources.add(use.resource)
-            free[use.resource][day] = max(0, int(free[use.resource][day]) - use.minutes)
+            net[use.resource][day] -= use.minutes
+            free[use.resource][day] = max(0, int(net[use.resource][day]))
         touched: set[str] = set()
         for move in stock:
             taken_on = _clamped_day(move.date, self.as_of, h)
@@ -123,7 +130,17 @@ class PlanningState:
             projected[move.sku][taken_on:] -= move.qty
         for sku in touched:
             atp[sku] = _suffix_min_atp(projected[sku])
-        return PlanningState(self.plant, self.as_of, h, free, projected, atp, self.deliveries)
+        return PlanningState(self.plant, self.as_of, h, free, projected, atp, net, self.deliveries)
+
+    def with_extra_minutes(self, extra: Mapping[str, IntArray]) -> PlanningState:
+        """A new state with ``extra`` minutes per day on top of the calendar of each resource
+        named, as a calendar exception of calendar + extra would give (SPEC section 5)."""
+        free = dict(self.free)
+        net = dict(self.net)
+        for code, minutes in extra.items():
+            net[code] = self.net[code] + minutes
+            free[code] = np.maximum(net[code], 0)
+        return replace(self, free=free, net=net)
 
     # -- lookups ----------------------------------------------------------------------------
 

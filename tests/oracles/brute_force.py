@@ -9,6 +9,10 @@ Exponential: only for horizons of a few days and trees of a few lots.
 
 Free minutes and projected stock come from the plant's raw data (:mod:`tests.oracles.planning_data`),
 not from the engine's planning state.
+
+With ``expedite=True`` a purchased item that may be expedited (SPEC section 5) can also be
+bought for a day on or after its expedited lead time; the purchases of each plan are listed, so
+that ``least_expedite_cost`` can price the plans.
 """
 
 from __future__ import annotations
@@ -86,9 +90,15 @@ def _stock_ok(projected: dict[str, list[int]], takes: list[Take]) -> bool:
     return True
 
 
+Plans = Iterator[tuple[list[Work], list[Take], list[Take]]]
+
+
 class BruteForce:
-    def __init__(self, plant: Plant, as_of: date, horizon_days: int) -> None:
+    def __init__(
+        self, plant: Plant, as_of: date, horizon_days: int, *, expedite: bool = False
+    ) -> None:
         self.plant = plant
+        self.expedite = expedite
         self.horizon_days = horizon_days
         data = PlanningData(plant, as_of, horizon_days)
         days = range(horizon_days)
@@ -99,12 +109,10 @@ class BruteForce:
     def _atp(self, sku: str, day: int) -> int:
         return self.atp[sku][day]
 
-    def _lot(
-        self, sku: str, lot: int, deadline: int, shared: Counter[str]
-    ) -> Iterator[tuple[list[Work], list[Take]]]:
-        """Every way to make ``lot`` of ``sku`` ready by ``deadline``."""
+    def _lot(self, sku: str, lot: int, deadline: int, shared: Counter[str]) -> Plans:
+        """Every way to make ``lot`` of ``sku`` ready by ``deadline``: work, stock, purchases."""
         if lot == 0:
-            yield [], []
+            yield [], [], []
             return
         operations = self.plant.routings[sku]
         k = len(operations)
@@ -119,17 +127,21 @@ class BruteForce:
                 lower = finish
             if not _fits(self.free, works):
                 continue
-            for more_works, takes in self._components(sku, lot, start, shared):
-                yield works + more_works, takes
+            for more_works, takes, buys in self._components(sku, lot, start, shared):
+                yield works + more_works, takes, buys
 
-    def _components(
-        self, sku: str, lot: int, day: int, shared: Counter[str]
-    ) -> Iterator[tuple[list[Work], list[Take]]]:
+    def _can_buy(self, sku: str, day: int) -> bool:
+        item = self.plant.items[sku]
+        if item.lead_time_days is not None and day >= item.lead_time_days:
+            return True
+        return self.expedite and item.expedite is not None and day >= item.expedite.lead_time_days
+
+    def _components(self, sku: str, lot: int, day: int, shared: Counter[str]) -> Plans:
         lines = list(self.plant.bom.get(sku, ()))
 
-        def rec(index: int) -> Iterator[tuple[list[Work], list[Take]]]:
+        def rec(index: int) -> Plans:
             if index == len(lines):
-                yield [], []
+                yield [], [], []
                 return
             line = lines[index]
             item = self.plant.items[line.component]
@@ -143,15 +155,15 @@ class BruteForce:
                 rest = need - from_stock
                 take = [Take(item.sku, day, from_stock)]
                 if item.kind == "purchased":
-                    lead = item.lead_time_days
-                    if rest > 0 and (lead is None or day < lead):
+                    if rest > 0 and not self._can_buy(item.sku, day):
                         continue
-                    choices: Iterator[tuple[list[Work], list[Take]]] = iter([([], [])])
+                    bought = [Take(item.sku, day, rest)] if rest else []
+                    choices: Plans = iter([([], [], bought)])
                 else:
                     choices = self._lot(item.sku, rest, day, shared)
-                for works, takes in choices:
-                    for more_works, more_takes in rec(index + 1):
-                        yield works + more_works, take + takes + more_takes
+                for works, takes, buys in choices:
+                    for more_works, more_takes, more_buys in rec(index + 1):
+                        yield works + more_works, take + takes + more_takes, buys + more_buys
 
         yield from rec(0)
 
@@ -164,10 +176,35 @@ class BruteForce:
         if item.kind == "purchased":
             return item.lead_time_days is not None and day >= item.lead_time_days
         shared = _uses(self.plant, sku)
-        for works, takes in self._lot(sku, rest, day, shared):
+        for works, takes, _ in self._lot(sku, rest, day, shared):
             if _fits(self.free, works) and _stock_ok(self.projected, takes):
                 return True
         return False
+
+    def least_expedite_cost(self, sku: str, qty: int, day: int) -> Fraction | None:
+        """The least cost of the expedited units (bought before the normal lead time allows)
+        over every plan delivering ``qty`` on ``day``; None when there is no plan."""
+        item = self.plant.items[sku]
+        rest = qty - min(qty, self._atp(sku, day))
+        if rest == 0:
+            return Fraction(0)
+        if item.kind == "purchased":
+            return self._buys_cost([Take(sku, day, rest)]) if self._can_buy(sku, day) else None
+        best: Fraction | None = None
+        for works, takes, buys in self._lot(sku, rest, day, _uses(self.plant, sku)):
+            if _fits(self.free, works) and _stock_ok(self.projected, takes):
+                cost = self._buys_cost(buys)
+                best = cost if best is None else min(best, cost)
+        return best
+
+    def _buys_cost(self, buys: list[Take]) -> Fraction:
+        cost = Fraction(0)
+        for buy in buys:
+            item = self.plant.items[buy.sku]
+            normal = item.lead_time_days is not None and buy.day >= item.lead_time_days
+            if not normal and item.expedite is not None:
+                cost += buy.qty * item.expedite.cost_per_unit
+        return cost
 
     def earliest(self, sku: str, qty: int) -> int | None:
         for day in range(self.horizon_days):

@@ -11,8 +11,10 @@ from app.solver.plant import (
     BomLine,
     Calendar,
     CapacityUse,
+    Expedite,
     Item,
     Operation,
+    Overtime,
     Plant,
     Resource,
     StockMove,
@@ -177,6 +179,108 @@ def _plant(
         holidays=draw(
             st.frozensets(
                 st.integers(-BEFORE, horizon).map(lambda d: AS_OF + timedelta(days=d)), max_size=3
+            )
+        ),
+    )
+
+
+@st.composite
+def overtime_plants(draw: st.DrawFn, horizon: int = 6) -> Plant:
+    """A chain or two-level tree whose minutes are all multiples of 30, with overtime on its
+    resources and an expeditable bought part: for the extra-capacity brute force."""
+    unit = 30
+    resources = ["R1", "R2"][: draw(st.integers(1, 2))]
+    raw_lead = draw(st.one_of(st.none(), st.integers(0, horizon)))
+    expedite = draw(
+        st.none()
+        if raw_lead == 0
+        else st.one_of(
+            st.builds(
+                Expedite,
+                st.integers(0, max(0, (horizon if raw_lead is None else raw_lead) - 1)),
+                st.sampled_from([Fraction(0), Fraction(1), Fraction(5, 2), Fraction(40)]),
+            ),
+            st.none(),
+        )
+    )
+    items = {
+        "TOP": Item("TOP", "Top", "manufactured"),
+        "RAW": Item("RAW", "Raw part", "purchased", raw_lead, expedite),
+    }
+
+    def ops(count: int) -> tuple[Operation, ...]:
+        return tuple(
+            Operation(
+                10 * (i + 1),
+                draw(st.sampled_from(resources)),
+                draw(st.sampled_from([0, unit])),
+                Fraction(draw(st.sampled_from([unit, unit, 2 * unit]))),
+            )
+            for i in range(count)
+        )
+
+    routings = {"TOP": ops(draw(st.integers(1, 2)))}
+    bom = {"TOP": (BomLine("RAW", Fraction(1)),)}
+    if draw(st.booleans()):
+        items["SUB"] = Item("SUB", "Sub-assembly", "manufactured")
+        routings["SUB"] = ops(1)
+        bom = {"TOP": (BomLine("SUB", Fraction(1)),), "SUB": (BomLine("RAW", Fraction(1)),)}
+    day_minutes = st.sampled_from([0, unit, 2 * unit])
+    return Plant(
+        items=items,
+        resources={
+            code: Resource(
+                code,
+                code,
+                Calendar(tuple(draw(st.lists(day_minutes, min_size=7, max_size=7)))),  # type: ignore[arg-type]
+                draw(
+                    st.one_of(
+                        st.builds(
+                            Overtime,
+                            st.lists(
+                                st.sampled_from([0, unit, 2 * unit, 3 * unit]),
+                                min_size=7,
+                                max_size=7,
+                            ).map(tuple),
+                            st.dictionaries(
+                                st.integers(0, horizon - 1).map(
+                                    lambda d: AS_OF + timedelta(days=d)
+                                ),
+                                st.sampled_from([0, unit]),
+                                max_size=1,
+                            ),
+                            st.sampled_from(
+                                [Fraction(0), Fraction(1), Fraction(1, 2), Fraction(3)]
+                            ),
+                        ),
+                    )
+                ),
+            )
+            for code in resources
+        },
+        routings=routings,
+        bom=bom,
+        on_hand={"TOP": draw(st.integers(0, 1)), "RAW": draw(st.integers(0, 6))},
+        supply=draw(stock_moves(["RAW"], horizon, 3)),
+        demand=draw(stock_moves(["TOP", "RAW"], horizon, 2)),
+        load=tuple(
+            draw(
+                st.lists(
+                    st.builds(
+                        CapacityUse,
+                        st.sampled_from(resources),
+                        st.integers(0, horizon - 1).map(lambda d: AS_OF + timedelta(days=d)),
+                        st.sampled_from([unit, 2 * unit, 3 * unit]),
+                    ),
+                    max_size=2,
+                )
+            )
+        ),
+        holidays=frozenset(
+            draw(
+                st.lists(st.integers(0, horizon - 1), max_size=1).map(
+                    lambda days: [AS_OF + timedelta(days=d) for d in days]
+                )
             )
         ),
     )

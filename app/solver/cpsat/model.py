@@ -76,8 +76,14 @@ def latest_plan(
     return None if solver is None else extract_plan(solver, built.line)
 
 
+def build_line_model(state: PlanningState, sku: str, qty: int, day: int) -> LineModel:
+    """The model of one line delivering ``qty`` on ``day``, each lot starting on its first
+    working day, without a goal: for callers that add rules and a goal of their own."""
+    return _build(state, sku, (qty, qty), (day, day), tight_start=True)
+
+
 @dataclass(slots=True)
-class _Built:
+class LineModel:
     model: cp_model.CpModel
     line: LineVars
 
@@ -89,7 +95,7 @@ def _build(
     day_range: tuple[int, int],
     *,
     tight_start: bool,
-) -> _Built:
+) -> LineModel:
     first_day, last_day = day_range
     max_lot = qty_range[1] - min(qty_range[1], state.stock_atp(sku, first_day))
     tree = build_tree(state, sku, max_lot)
@@ -132,7 +138,7 @@ def _build(
         rules.made_components_are_ready_on_the_start_day(model, node)
     rules.resources_stay_within_free_minutes(model, state, nodes)
     rules.shared_stock_is_split_within_atp(model, nodes)
-    return _Built(model, line)
+    return LineModel(model, line)
 
 
 def _max_atp(state: PlanningState, sku: str) -> int:

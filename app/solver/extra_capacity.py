@@ -1,0 +1,307 @@
+"""The extra_capacity option of SPEC section 5: the cheapest overtime and expediting that deliver
+the full quantity on the requested date.
+
+The plan is sought on a *what-if* state: each resource's calendar raised by the overtime it
+allows on each day, and each expeditable item bought at its expedited lead time. Overtime ``o``
+on a day makes the free minutes ``max(0, net + o)``, ``net`` being the calendar minus the load
+and the reservations (possibly below 0), exactly as a calendar exception of ``calendar + o``
+would. Overtime is capped so that ``calendar + o`` stays a day (1440 minutes): operations can
+always add what the option asks for as a calendar exception.
+
+A purchased line is decided by the rules (stock first, the rest expedited). A manufactured line
+is decided by the CP-SAT model of :mod:`app.solver.cpsat` on the what-if state plus the rules
+below, solved twice: the least total cost, then, at that cost, the fewest overtime minutes. Both
+solves must be proven optimal; a time-out raises :class:`SolverTimeout`, never a guess. The
+fast method proves the cases no overtime and expediting can save before any model is built.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from fractions import Fraction
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from app.solver import fast
+from app.solver.cpsat.extract import extract_plan
+from app.solver.cpsat.model import SolverSettings, build_line_model
+from app.solver.cpsat.variables import LineVars, NodeVars, UseVars
+from app.solver.plan import DayPlan, DayPurchase, DayStockTake
+from app.solver.plant import Item, Plant
+from app.solver.results import SolverTimeout
+from app.solver.state import IntArray, PlanningState, calendar_minutes
+
+DAY_MINUTES = 1440
+_WHAT = "the cheapest extra capacity for the requested date"
+
+
+@dataclass(frozen=True, slots=True)
+class DayExtraMinutes:
+    resource: str
+    day: int
+    minutes: int
+
+
+@dataclass(frozen=True, slots=True)
+class ExtraCapacity:
+    """The option: overtime per resource and day, the expedited purchases, their cost, the plan."""
+
+    extra: tuple[DayExtraMinutes, ...]
+    expedited: tuple[DayPurchase, ...]
+    cost: Fraction
+    plan: DayPlan
+
+    @property
+    def overtime_minutes(self) -> int:
+        return sum(extra.minutes for extra in self.extra)
+
+
+def allowed_overtime(plant: Plant, code: str, state: PlanningState) -> IntArray:
+    """Overtime a resource allows per day: its weekly overtime, none on a holiday unless an
+    overtime exception names the day, an exception replacing the day's minutes; at most what
+    keeps the day's calendar plus overtime within 1440 minutes."""
+    h = state.horizon_days
+    overtime = plant.resources[code].overtime
+    if overtime is None:
+        return np.zeros(h, dtype=np.int64)
+    weekly = np.array(overtime.weekly_minutes, dtype=np.int64)
+    minutes = weekly[(np.arange(h) + state.as_of.weekday()) % 7]
+    for holiday in plant.holidays:
+        day = state.day_of(holiday)
+        if 0 <= day < h:
+            minutes[day] = 0
+    for when, value in overtime.exceptions.items():
+        day = state.day_of(when)
+        if 0 <= day < h:
+            minutes[day] = value
+    room = DAY_MINUTES - calendar_minutes(plant, code, state.as_of, h)
+    return np.minimum(minutes, np.maximum(room, 0))
+
+
+def what_if(state: PlanningState, overtime: Mapping[str, IntArray]) -> PlanningState:
+    """``state`` with ``overtime`` worked on top of the calendar and every expedited lead time
+    in place of the normal one: the state on which an option's plan is valid."""
+    plant = state.plant
+    items = {
+        sku: replace(item, lead_time_days=item.expedite.lead_time_days)
+        if item.expedite is not None
+        else item
+        for sku, item in plant.items.items()
+    }
+    raised = state.with_extra_minutes(overtime)
+    return replace(raised, plant=replace(plant, items=items))
+
+
+def cheapest_extra_capacity(
+    state: PlanningState, sku: str, qty: int, day: int, settings: SolverSettings
+) -> ExtraCapacity | None:
+    """The least-cost way to deliver ``qty`` of ``sku`` on ``day``, or None when no allowed
+    overtime and expediting can."""
+    item = state.plant.items[sku]
+    if item.kind == "purchased":
+        return _expedited_line(state, item, qty, day)
+    allowed = {code: allowed_overtime(state.plant, code, state) for code in state.plant.resources}
+    widest = what_if(state, allowed)
+    outcome = fast.plan_line(
+        widest, sku, qty, day, separable_tree=fast.separable(widest.plant, sku)
+    )
+    if isinstance(outcome, fast.Infeasible):
+        return None
+    return _cheapest_by_cpsat(
+        state, widest=widest, allowed=allowed, sku=sku, qty=qty, day=day, settings=settings
+    )
+
+
+def _expedited_line(state: PlanningState, item: Item, qty: int, day: int) -> ExtraCapacity | None:
+    """Stock first; the rest bought for the day, expedited when the normal lead time is too long."""
+    from_stock = min(qty, state.stock_atp(item.sku, day))
+    rest = qty - from_stock
+    expedite = item.expedite
+    normal = item.lead_time_days is not None and day >= item.lead_time_days
+    if rest == 0 or normal or expedite is None or day < expedite.lead_time_days:
+        return None
+    stock = (DayStockTake(item.sku, day, from_stock),) if from_stock else ()
+    bought = DayPurchase(item.sku, rest, day, expedite.lead_time_days)
+    plan = DayPlan(day, stock, (bought,))
+    return ExtraCapacity((), (bought,), rest * expedite.cost_per_unit, plan)
+
+
+# -- the model ---------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Slot:
+    """Overtime bought on one resource and day, and the minutes the line's lots work there."""
+
+    resource: str
+    day: int
+    overtime: cp_model.IntVar
+    cost_per_minute: Fraction
+
+
+@dataclass(slots=True)
+class _Expediting:
+    use: UseVars
+    units: cp_model.IntVar
+    cost_per_unit: Fraction
+
+
+def _cheapest_by_cpsat(
+    state: PlanningState,
+    *,
+    widest: PlanningState,
+    allowed: Mapping[str, IntArray],
+    sku: str,
+    qty: int,
+    day: int,
+    settings: SolverSettings,
+) -> ExtraCapacity | None:
+    built = build_line_model(widest, sku, qty, day)
+    model, line = built.model, built.line
+    slots = overtime_covers_work_beyond_free_minutes(model, state, allowed, line.nodes)
+    expediting = expedited_units_are_bought_before_the_normal_lead_time(model, state, line.nodes)
+    scale = _common_denominator(
+        [slot.cost_per_minute for slot in slots] + [e.cost_per_unit for e in expediting]
+    )
+    cost = sum(int(slot.cost_per_minute * scale) * slot.overtime for slot in slots) + sum(
+        int(e.cost_per_unit * scale) * e.units for e in expediting
+    )
+    minutes = sum(slot.overtime for slot in slots)
+    model.minimize(cost)
+    first = _solve(model, settings, sku)
+    if first is None:
+        return None
+    # Among the plans of least cost, the fewest overtime minutes (a second proven optimum).
+    least = sum(int(slot.cost_per_minute * scale) * first.value(slot.overtime) for slot in slots)
+    least += sum(int(e.cost_per_unit * scale) * first.value(e.units) for e in expediting)
+    model.add(cost == least)
+    for node in line.nodes:
+        for op in node.operations:
+            for work in op.work.values():
+                model.add_hint(work, first.value(work))
+    model.minimize(minutes)  # replaces the cost objective
+    solver = _solve(model, settings, sku)
+    if solver is None:
+        raise RuntimeError("a plan of least cost was found, then none at that cost")
+    return _extract(
+        state,
+        solver,
+        line=line,
+        slots=slots,
+        expediting=expediting,
+        cost=Fraction(least, scale),
+    )
+
+
+def overtime_covers_work_beyond_free_minutes(
+    model: cp_model.CpModel,
+    state: PlanningState,
+    allowed: Mapping[str, IntArray],
+    nodes: list[NodeVars],
+) -> list[_Slot]:
+    """Per resource and day, the lots work at most ``net + overtime`` minutes, and nothing when
+    that is not positive; overtime is within what the resource allows that day."""
+    works: dict[tuple[str, int], list[cp_model.IntVar]] = {}
+    for node in nodes:
+        for op in node.operations:
+            for day, work in op.work.items():
+                works.setdefault((op.operation.resource, day), []).append(work)
+    slots = []
+    for (resource, day), day_works in sorted(works.items()):
+        net = int(state.net[resource][day])
+        most = int(allowed[resource][day])
+        overtime_rule = state.plant.resources[resource].overtime
+        if most <= 0 or overtime_rule is None:
+            continue  # the minutes are free ones; the model's own rule bounds them
+        overtime = model.new_int_var(0, most, f"ot_{resource}_{day}")
+        used = sum(day_works)
+        if net >= 0:
+            model.add(used <= net + overtime)
+        else:
+            # Overbooked: the first -net minutes of overtime only fill the hole.
+            active = model.new_bool_var(f"ot_{resource}_{day}_active")
+            model.add(used == 0).only_enforce_if(~active)
+            model.add(used <= net + overtime).only_enforce_if(active)
+            model.add(overtime == 0).only_enforce_if(~active)
+        slots.append(_Slot(resource, day, overtime, overtime_rule.cost_per_minute))
+    return slots
+
+
+def expedited_units_are_bought_before_the_normal_lead_time(
+    model: cp_model.CpModel, state: PlanningState, nodes: list[NodeVars]
+) -> list[_Expediting]:
+    """A component bought for a start day before its normal lead time is expedited, all of it
+    (the model on the what-if state already lets it be bought from the expedited lead time)."""
+    expediting = []
+    for node in nodes:
+        for use in node.uses:
+            item = state.plant.items[use.use.item.sku]
+            if item.kind != "purchased" or item.expedite is None:
+                continue
+            units = model.new_int_var(0, use.use.max_need, f"{use.rest.name}_expedited")
+            normal = model.new_bool_var(f"{use.rest.name}_normal")
+            if item.lead_time_days is None:
+                model.add(normal == 0)
+            else:
+                model.add(node.start >= item.lead_time_days).only_enforce_if(normal)
+            model.add(units == 0).only_enforce_if(normal)
+            model.add(units == use.rest).only_enforce_if(~normal)
+            expediting.append(_Expediting(use, units, item.expedite.cost_per_unit))
+    return expediting
+
+
+def _common_denominator(costs: list[Fraction]) -> int:
+    scale = 1
+    for cost in costs:
+        scale = math.lcm(scale, cost.denominator)
+    return scale
+
+
+def _solve(model: cp_model.CpModel, settings: SolverSettings, sku: str) -> cp_model.CpSolver | None:
+    """A proven optimum, None when no plan exists; no proof is a time-out, never a guess."""
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = settings.time_limit_seconds
+    solver.parameters.num_workers = settings.workers
+    solver.parameters.random_seed = settings.random_seed
+    status = solver.solve(model)
+    if status == cp_model.OPTIMAL:
+        return solver
+    if status == cp_model.INFEASIBLE:
+        return None
+    if status in (cp_model.FEASIBLE, cp_model.UNKNOWN):
+        raise SolverTimeout(sku, _WHAT)
+    raise RuntimeError(f"invalid CP-SAT model: {model.validate()}")
+
+
+def _extract(
+    state: PlanningState,
+    solver: cp_model.CpSolver,
+    *,
+    line: LineVars,
+    slots: list[_Slot],
+    expediting: list[_Expediting],
+    cost: Fraction,
+) -> ExtraCapacity:
+    plan = extract_plan(solver, line)
+    # Purchases the model made at the expedited lead time that the normal one also allows.
+    purchases = []
+    expedited = []
+    for purchase in plan.purchases:
+        item = state.plant.items[purchase.sku]
+        lead = item.lead_time_days
+        if lead is not None and purchase.day >= lead:
+            purchases.append(replace(purchase, lead_time_days=lead))
+        else:
+            purchases.append(purchase)
+            expedited.append(purchase)
+    extra = tuple(
+        DayExtraMinutes(slot.resource, slot.day, minutes)
+        for slot in slots
+        if (minutes := solver.value(slot.overtime)) > 0
+    )
+    if sum(solver.value(e.units) for e in expediting) != sum(p.qty for p in expedited):
+        raise RuntimeError("the expedited units of the model and of its plan differ")
+    return ExtraCapacity(extra, tuple(expedited), cost, replace(plan, purchases=tuple(purchases)))
