@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(metrics.router)
     app.include_router(dataset.router)
     app.include_router(feed.router)
+    app.include_router(feed.exceptions_router)
     app.include_router(checks.router)
     app.include_router(promises.router)
     app.include_router(keys.router)

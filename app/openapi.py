@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from app.auth import route_roles
 from app.schemas.check import CheckRequest
-from app.schemas.examples import CHECK_REQUEST, CHECK_RESULT, GOLDEN_DATASET
+from app.schemas.examples import CHECK_REQUEST, CHECK_RESULT, GOLDEN_DATASET, OPTIONS_REQUEST
 from app.schemas.feed import FEED_BODIES
 from app.schemas.problem import PROBLEM_MEDIA_TYPE, Problem
 from app.schemas.promise import HoldRequest
@@ -134,6 +134,11 @@ def _examples(method: str, path: str, operation: dict[str, Any]) -> None:
         content["examples"] = {
             "golden": {"summary": "From the golden bike plant", "value": request}
         }
+        if (method, path) == ("post", "/v1/checks"):
+            content["examples"]["options"] = {
+                "summary": "A late line with its options (golden plant, overtime on ASSY)",
+                "value": OPTIONS_REQUEST,
+            }
     for status, value in answers.items():
         content = operation["responses"][status]["content"]["application/json"]
         content["examples"] = {"golden": {"summary": "From the golden bike plant", "value": value}}

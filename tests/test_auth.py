@@ -35,6 +35,8 @@ ROLE_TABLE: dict[tuple[str, str], set[str]] = {
     ("DELETE", "/v1/allocations/{ref:text}"): {"admin"},
     ("PUT", "/v1/customers/{customer:text}"): {"admin"},
     ("DELETE", "/v1/customers/{customer:text}"): {"admin"},
+    ("PUT", "/v1/resources/{code}/exceptions/{date}"): {"admin", "ops"},
+    ("DELETE", "/v1/resources/{code}/exceptions/{date}"): {"admin", "ops"},
     ("POST", "/v1/checks"): {"crm", "sales"},
     ("GET", "/v1/checks/{check_id}"): {"ops", "crm", "sales"},
     ("GET", "/v1/checks"): {"ops", "crm", "sales"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -9,7 +10,15 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.schemas.check import CheckRequest, CheckResult
-from app.schemas.examples import CHECK_REQUEST, CHECK_RESULT, GOLDEN_DATASET
+from app.schemas.examples import (
+    CHECK_REQUEST,
+    CHECK_RESULT,
+    EXTRA_CAPACITY_OPTION,
+    GOLDEN_DATASET,
+    OPTIONS_OVERTIME,
+    OPTIONS_REQUEST,
+    SPLIT_OPTION,
+)
 from app.settings import Settings
 from tests.factories import golden_dataset
 from tests.test_auth import ROLE_TABLE
@@ -122,3 +131,21 @@ def test_a_body_that_is_not_utf8_is_422(client: TestClient) -> None:
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["errors"][0]["pointer"] == ""
+
+
+def test_the_engine_gives_the_option_examples(client: TestClient) -> None:
+    dataset = copy.deepcopy(GOLDEN_DATASET)
+    (assy,) = [r for r in dataset["resources"] if r["code"] == "ASSY"]
+    assy["overtime"] = OPTIONS_OVERTIME
+    assert client.put("/v1/dataset", json=dataset).status_code == 200
+    response = client.post("/v1/checks", json=OPTIONS_REQUEST)
+    assert response.status_code == 201, response.text
+    assert response.json()["lines"][0]["options"] == [SPLIT_OPTION, EXTRA_CAPACITY_OPTION]
+
+
+def test_new_routes_have_clean_operation_ids(document: dict[str, Any]) -> None:
+    operations = document["paths"]["/v1/resources/{code}/exceptions/{date}"]
+    assert operations["put"]["operationId"] == "put_resource_exception"
+    assert operations["delete"]["operationId"] == "delete_resource_exception"
+    schemas = document["components"]["schemas"]
+    assert schemas["OptionOut"]["examples"] == [SPLIT_OPTION, EXTRA_CAPACITY_OPTION]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.base import Base
-from app.db.models import AllocationRow, ItemRow, ResourceRow
+from app.db.models import AllocationRow, CalendarExceptionRow, ItemRow, ResourceRow
 
 RowT = TypeVar("RowT", bound=Base)
 
@@ -57,3 +58,33 @@ def allocations_of(session: Session, sku: str, group: str) -> list[AllocationRow
             .order_by(AllocationRow.from_date)
         )
     )
+
+
+def _calendar_exception(session: Session, resource: str, day: date) -> CalendarExceptionRow | None:
+    return session.scalar(
+        select(CalendarExceptionRow).where(
+            CalendarExceptionRow.resource == resource, CalendarExceptionRow.date == day
+        )
+    )
+
+
+def put_calendar_exception(session: Session, resource: str, day: date, minutes: int) -> bool:
+    """Set a resource's minutes on one date; True when it had no exception on that date."""
+    row = _calendar_exception(session, resource, day)
+    if row is None:
+        session.add(CalendarExceptionRow(resource=resource, date=day, minutes=minutes))
+        session.flush()
+        return True
+    row.minutes = minutes
+    session.flush()
+    return False
+
+
+def delete_calendar_exception(session: Session, resource: str, day: date) -> bool:
+    """Remove a resource's exception on one date; False when there is none."""
+    row = _calendar_exception(session, resource, day)
+    if row is None:
+        return False
+    session.delete(row)
+    session.flush()
+    return True

@@ -7,11 +7,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Response, status
 from starlette.convertors import PathConvertor, register_url_convertor
 
-from app.auth import ADMIN, require
+from app.auth import ADMIN, OPS, require
 from app.deps import ClockDep, JsonBodyDep, SessionDep, SettingsDep
 from app.schemas.feed import (
     AllocationIn,
     AllocationOut,
+    CalendarExceptionDeleted,
+    CalendarExceptionIn,
+    CalendarExceptionOut,
     CustomerDeleted,
     CustomerIn,
     CustomerOut,
@@ -30,6 +33,8 @@ from app.services import feed
 from app.services.feed import FeedContext
 
 router = APIRouter(prefix="/v1", tags=["erp feed"], dependencies=[require(ADMIN)])
+# Operations add the minutes an extra-capacity option asks for (SPEC section 5).
+exceptions_router = APIRouter(prefix="/v1", tags=["erp feed"], dependencies=[require(ADMIN, OPS)])
 
 
 class _TextConvertor(PathConvertor):
@@ -42,6 +47,8 @@ register_url_convertor("text", _TextConvertor())
 RefPath = Annotated[str, Path(min_length=1, max_length=128)]
 SkuPath = Annotated[str, Path(min_length=1, max_length=64)]
 CustomerPath = Annotated[str, Path(min_length=1, max_length=200)]
+CodePath = Annotated[str, Path(min_length=1, max_length=64)]
+DatePath = Annotated[str, Path(description="An ISO date (YYYY-MM-DD).")]
 
 
 def _context(session: SessionDep, settings: SettingsDep, clock: ClockDep) -> FeedContext:
@@ -219,3 +226,37 @@ def put_customer(
 def delete_customer(customer: CustomerPath, ctx: FeedDep) -> CustomerDeleted:
     """Unlist a customer: it falls back to the group `*`; 404 when it is not listed."""
     return feed.delete_customer(ctx, customer)
+
+
+@exceptions_router.put(
+    "/resources/{code}/exceptions/{date}",
+    operation_id="put_resource_exception",
+    response_model=CalendarExceptionOut,
+    responses=_put_responses(CalendarExceptionOut),
+    openapi_extra=_body(CalendarExceptionIn),
+)
+def put_resource_exception(
+    code: CodePath,
+    date: DatePath,
+    body: JsonBodyDep,
+    response: Response,
+    ctx: FeedDep,
+) -> CalendarExceptionOut:
+    """Set the minutes a resource works on one date (replacing its weekly minutes, and a
+    holiday): how operations add the overtime of an extra-capacity option. 201 when new."""
+    out, created = feed.put_exception(ctx, code, date, body)
+    _answer(response, created)
+    return out
+
+
+@exceptions_router.delete(
+    "/resources/{code}/exceptions/{date}",
+    operation_id="delete_resource_exception",
+    response_model=CalendarExceptionDeleted,
+    responses=problem_responses(404, 422),
+)
+def delete_resource_exception(
+    code: CodePath, date: DatePath, ctx: FeedDep
+) -> CalendarExceptionDeleted:
+    """Remove a resource's calendar exception; 404 when it has none on that date."""
+    return feed.delete_exception(ctx, code, date)

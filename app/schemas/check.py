@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
+from app.schemas.examples import EXTRA_CAPACITY_OPTION, SPLIT_OPTION
 from app.schemas.types import IsoDate
 
 Text = Annotated[str, Strict(), Field(min_length=1, max_length=200)]
@@ -33,6 +34,16 @@ class CheckRequest(BaseModel):
     )
     ship_complete: Annotated[bool, Strict()] = False
     lines: Annotated[list[CheckLineRequest], Field(min_length=1)]
+    options: list[Literal["split", "extra_capacity"]] = Field(
+        default_factory=list,
+        description="What a line that is late should offer (SPEC section 5): `split` (what the "
+        "requested date allows now, the rest as early as it can follow) and `extra_capacity` "
+        "(the cheapest overtime and expediting that make the requested date). Options change "
+        "no answer and reserve nothing.",
+    )
+    min_split_qty: Annotated[int, Strict(), Field(ge=1, le=1_000_000_000)] = Field(
+        default=1, description="A split is offered only when at least this many ship on time."
+    )
 
 
 class StockTakeOut(BaseModel):
@@ -87,6 +98,73 @@ class ConstraintOut(BaseModel):
     detail: str
 
 
+def _absent(value: object) -> bool:
+    """Fields that do not apply are left out of the answer rather than sent as null."""
+    return value is None
+
+
+class DeliveryOut(BaseModel):
+    qty: int
+    date: dt.date
+    plan: PlanOut
+
+
+class ExtraMinutesOut(BaseModel):
+    resource: str
+    date: dt.date
+    minutes: int = Field(description="Overtime to add on that day.")
+    exception_minutes: int = Field(
+        description="The calendar exception that adds them: the day's calendar minutes plus "
+        "`minutes` (PUT /v1/resources/{code}/exceptions/{date})."
+    )
+
+
+class ExpediteOut(BaseModel):
+    sku: str
+    qty: int
+    order_by: dt.date
+    date: dt.date
+
+
+class OptionLineOut(BaseModel):
+    """A request line that realises the option, ready to send in place of the line."""
+
+    line_ref: str
+    sku: str
+    qty: int
+    requested_date: dt.date
+
+
+class OptionOut(BaseModel):
+    """A what-if for a late line (SPEC section 5)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [SPLIT_OPTION, EXTRA_CAPACITY_OPTION]})
+
+    kind: Literal["split", "extra_capacity"]
+    detail: str
+    deliveries: list[DeliveryOut]
+    lines: list[OptionLineOut]
+    extra: list[ExtraMinutesOut] | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="extra_capacity: overtime per resource and day.",
+    )
+    expedite: list[ExpediteOut] | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="extra_capacity: purchases bought at the expedited lead time.",
+    )
+    cost: float | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="extra_capacity: overtime minutes x cost per minute + expedited units x "
+        "cost per unit.",
+    )
+    plan: PlanOut | None = Field(
+        default=None, exclude_if=_absent, description="extra_capacity: the plan."
+    )
+
+
 class CheckLineResult(BaseModel):
     line_ref: str
     sku: str
@@ -100,6 +178,12 @@ class CheckLineResult(BaseModel):
     plan: PlanOut
     constraints: list[ConstraintOut]
     method: Literal["stock", "purchase", "fast", "cp-sat"]
+    options: list[OptionOut] | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="Only when the request asks for options and the line is late: the options "
+        "offered (possibly none).",
+    )
 
 
 class CheckResult(BaseModel):

@@ -209,3 +209,229 @@ CHECK_RESULT: dict[str, Any] = {
         }
     ],
 }
+
+
+# Options (SPEC section 5), on the golden plant with overtime allowed on assembly: 42 of 45 bikes
+# can be there on 3 December; the rest on the 4th, or all on the 3rd with 60 more minutes.
+OPTIONS_OVERTIME: dict[str, Any] = {
+    "weekly_minutes": [120, 120, 120, 120, 120, 0, 0],
+    "cost_per_minute": 1.5,
+}
+OPTIONS_REQUEST: dict[str, Any] = {
+    "quote_ref": "Q-2026-0043",
+    "customer": "ACME",
+    "as_of": "2026-12-01",
+    "lines": [{"line_ref": "1", "sku": "BIKE", "qty": 45, "requested_date": "2026-12-03"}],
+    "options": ["split", "extra_capacity"],
+}
+SPLIT_OPTION: dict[str, Any] = {
+    "kind": "split",
+    "detail": "Ship 42 on 3 Dec and 3 on 4 Dec.",
+    "deliveries": [
+        {
+            "qty": 42,
+            "date": "2026-12-03",
+            "plan": {
+                "stock": [
+                    {"sku": "BIKE", "date": "2026-12-03", "qty": 15},
+                    {"sku": "FRAME", "date": "2026-12-02", "qty": 27},
+                    {"sku": "WHEEL", "date": "2026-12-02", "qty": 28},
+                    {"sku": "RIM", "date": "2026-12-02", "qty": 26},
+                    {"sku": "SPOKE", "date": "2026-12-02", "qty": 832},
+                    {"sku": "SADDLE", "date": "2026-12-02", "qty": 27},
+                ],
+                "purchases": [],
+                "production": [
+                    {
+                        "sku": "BIKE",
+                        "qty": 27,
+                        "start_date": "2026-12-02",
+                        "ready_date": "2026-12-03",
+                        "operations": [
+                            {
+                                "seq": 10,
+                                "resource": "WELD",
+                                "minutes": 354,
+                                "loads": [{"date": "2026-12-02", "minutes": 354}],
+                            },
+                            {
+                                "seq": 20,
+                                "resource": "PAINT",
+                                "minutes": 276,
+                                "loads": [{"date": "2026-12-02", "minutes": 276}],
+                            },
+                            {
+                                "seq": 30,
+                                "resource": "ASSY",
+                                "minutes": 540,
+                                "loads": [
+                                    {"date": "2026-12-02", "minutes": 480},
+                                    {"date": "2026-12-03", "minutes": 60},
+                                ],
+                            },
+                        ],
+                    },
+                    {
+                        "sku": "WHEEL",
+                        "qty": 26,
+                        "start_date": "2026-12-02",
+                        "ready_date": "2026-12-02",
+                        "operations": [
+                            {
+                                "seq": 10,
+                                "resource": "LACE",
+                                "minutes": 184,
+                                "loads": [{"date": "2026-12-02", "minutes": 184}],
+                            }
+                        ],
+                    },
+                ],
+            },
+        },
+        {
+            "qty": 3,
+            "date": "2026-12-04",
+            "plan": {
+                "stock": [{"sku": "BIKE", "date": "2026-12-04", "qty": 3}],
+                "purchases": [],
+                "production": [],
+            },
+        },
+    ],
+    "lines": [
+        {"line_ref": "1.1", "sku": "BIKE", "qty": 42, "requested_date": "2026-12-03"},
+        {"line_ref": "1.2", "sku": "BIKE", "qty": 3, "requested_date": "2026-12-04"},
+    ],
+}
+EXTRA_CAPACITY_OPTION: dict[str, Any] = {
+    "kind": "extra_capacity",
+    "detail": "With 60 more minutes on ASSY on 2 Dec, all 45 can ship on 3 Dec (extra cost 90).",
+    "deliveries": [
+        {
+            "qty": 45,
+            "date": "2026-12-03",
+            "plan": {
+                "stock": [
+                    {"sku": "BIKE", "date": "2026-12-03", "qty": 15},
+                    {"sku": "FRAME", "date": "2026-12-02", "qty": 30},
+                    {"sku": "WHEEL", "date": "2026-12-02", "qty": 28},
+                    {"sku": "SADDLE", "date": "2026-12-02", "qty": 30},
+                    {"sku": "RIM", "date": "2026-12-01", "qty": 32},
+                    {"sku": "SPOKE", "date": "2026-12-01", "qty": 1024},
+                ],
+                "purchases": [],
+                "production": [
+                    {
+                        "sku": "BIKE",
+                        "qty": 30,
+                        "start_date": "2026-12-02",
+                        "ready_date": "2026-12-03",
+                        "operations": [
+                            {
+                                "seq": 10,
+                                "resource": "WELD",
+                                "minutes": 390,
+                                "loads": [{"date": "2026-12-02", "minutes": 390}],
+                            },
+                            {
+                                "seq": 20,
+                                "resource": "PAINT",
+                                "minutes": 300,
+                                "loads": [{"date": "2026-12-02", "minutes": 300}],
+                            },
+                            {
+                                "seq": 30,
+                                "resource": "ASSY",
+                                "minutes": 600,
+                                "loads": [
+                                    {"date": "2026-12-02", "minutes": 540},
+                                    {"date": "2026-12-03", "minutes": 60},
+                                ],
+                            },
+                        ],
+                    },
+                    {
+                        "sku": "WHEEL",
+                        "qty": 32,
+                        "start_date": "2026-12-01",
+                        "ready_date": "2026-12-02",
+                        "operations": [
+                            {
+                                "seq": 10,
+                                "resource": "LACE",
+                                "minutes": 223,
+                                "loads": [
+                                    {"date": "2026-12-01", "minutes": 1},
+                                    {"date": "2026-12-02", "minutes": 222},
+                                ],
+                            }
+                        ],
+                    },
+                ],
+            },
+        }
+    ],
+    "lines": [{"line_ref": "1", "sku": "BIKE", "qty": 45, "requested_date": "2026-12-03"}],
+    "extra": [{"resource": "ASSY", "date": "2026-12-02", "minutes": 60, "exception_minutes": 540}],
+    "expedite": [],
+    "cost": 90.0,
+    "plan": {
+        "stock": [
+            {"sku": "BIKE", "date": "2026-12-03", "qty": 15},
+            {"sku": "FRAME", "date": "2026-12-02", "qty": 30},
+            {"sku": "WHEEL", "date": "2026-12-02", "qty": 28},
+            {"sku": "SADDLE", "date": "2026-12-02", "qty": 30},
+            {"sku": "RIM", "date": "2026-12-01", "qty": 32},
+            {"sku": "SPOKE", "date": "2026-12-01", "qty": 1024},
+        ],
+        "purchases": [],
+        "production": [
+            {
+                "sku": "BIKE",
+                "qty": 30,
+                "start_date": "2026-12-02",
+                "ready_date": "2026-12-03",
+                "operations": [
+                    {
+                        "seq": 10,
+                        "resource": "WELD",
+                        "minutes": 390,
+                        "loads": [{"date": "2026-12-02", "minutes": 390}],
+                    },
+                    {
+                        "seq": 20,
+                        "resource": "PAINT",
+                        "minutes": 300,
+                        "loads": [{"date": "2026-12-02", "minutes": 300}],
+                    },
+                    {
+                        "seq": 30,
+                        "resource": "ASSY",
+                        "minutes": 600,
+                        "loads": [
+                            {"date": "2026-12-02", "minutes": 540},
+                            {"date": "2026-12-03", "minutes": 60},
+                        ],
+                    },
+                ],
+            },
+            {
+                "sku": "WHEEL",
+                "qty": 32,
+                "start_date": "2026-12-01",
+                "ready_date": "2026-12-02",
+                "operations": [
+                    {
+                        "seq": 10,
+                        "resource": "LACE",
+                        "minutes": 223,
+                        "loads": [
+                            {"date": "2026-12-01", "minutes": 1},
+                            {"date": "2026-12-02", "minutes": 222},
+                        ],
+                    }
+                ],
+            },
+        ],
+    },
+}

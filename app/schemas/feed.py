@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
-from app.schemas.dataset import CustomerName, Key, NonNegative, Ref
+from app.schemas.dataset import CustomerName, DayMinutes, Key, NonNegative, Ref
 from app.schemas.types import IsoDate
 
 PromiseId = Annotated[str, Strict(), Field(min_length=1, max_length=36)]
@@ -77,6 +77,12 @@ class CustomerIn(FeedIn):
     group: Key
 
 
+class CalendarExceptionIn(FeedIn):
+    """The minutes a resource works on one date, replacing its weekly minutes (and a holiday)."""
+
+    minutes: DayMinutes
+
+
 class FeedChange(BaseModel):
     """What every feed change answers besides its row."""
 
@@ -139,6 +145,17 @@ class CustomerDeleted(FeedChange):
     customer: str
 
 
+class CalendarExceptionOut(FeedChange):
+    resource: str
+    date: dt.date
+    minutes: int
+
+
+class CalendarExceptionDeleted(FeedChange):
+    resource: str
+    date: dt.date
+
+
 # Bodies the feed routes read raw (the service validates them): app.openapi documents them.
 FEED_BODIES: tuple[type[FeedIn], ...] = (
     SupplyIn,
@@ -147,4 +164,5 @@ FEED_BODIES: tuple[type[FeedIn], ...] = (
     InventoryIn,
     AllocationIn,
     CustomerIn,
+    CalendarExceptionIn,
 )

@@ -10,13 +10,18 @@ from app.schemas.check import (
     CheckResult,
     ConstraintOut,
     DayLoadOut,
+    DeliveryOut,
+    ExpediteOut,
+    ExtraMinutesOut,
     OperationLoadOut,
+    OptionLineOut,
+    OptionOut,
     PlanOut,
     ProductionLotOut,
     PurchaseOut,
     StockTakeOut,
 )
-from app.solver.results import LineResult, Plan, QuoteResult
+from app.solver.results import LineOption, LineResult, Plan, QuoteResult
 
 
 def to_check_result(
@@ -59,6 +64,43 @@ def _line(line: LineResult) -> CheckLineResult:
             for c in line.constraints
         ],
         method=line.method,
+        options=None if line.options is None else [_option(o) for o in line.options],
+    )
+
+
+def _option(option: LineOption) -> OptionOut:
+    extra_capacity = option.kind == "extra_capacity"
+    return OptionOut(
+        kind=option.kind,
+        detail=option.detail,
+        deliveries=[
+            DeliveryOut(qty=d.qty, date=d.date, plan=_plan(d.plan)) for d in option.deliveries
+        ],
+        lines=[
+            OptionLineOut(
+                line_ref=x.line_ref, sku=x.sku, qty=x.qty, requested_date=x.requested_date
+            )
+            for x in option.lines
+        ],
+        extra=[
+            ExtraMinutesOut(
+                resource=e.resource,
+                date=e.date,
+                minutes=e.minutes,
+                exception_minutes=e.exception_minutes,
+            )
+            for e in option.extra
+        ]
+        if extra_capacity
+        else None,
+        expedite=[
+            ExpediteOut(sku=p.sku, qty=p.qty, order_by=p.order_by, date=p.date)
+            for p in option.expedite
+        ]
+        if extra_capacity
+        else None,
+        cost=None if option.cost is None else float(option.cost),
+        plan=None if option.plan is None else _plan(option.plan),
     )
 
 

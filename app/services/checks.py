@@ -30,7 +30,7 @@ from app.services.dataset_validation import ParsedRow
 from app.services.idempotency import Answer, answer_once
 from app.services.planning_cache import planning_cache
 from app.settings import Settings
-from app.solver.engine import PlanningState, SolverSettings, check_quote
+from app.solver.engine import OptionsAsked, PlanningState, SolverSettings, check_quote
 from app.solver.plant import Plant, Reservations
 from app.solver.results import LineRequest, QuoteResult
 
@@ -157,11 +157,14 @@ def solve_quote(
     settings: Settings,
     *,
     allocations: bool = True,
+    with_options: bool = True,
 ) -> QuoteResult:
     """The engine's answer to ``request`` on ``state`` (timed for /metrics).
 
     The customer's allocations limit the lines (SPEC section 7) unless ``allocations`` is
     False: a confirmed promise checked again after a data change keeps what it was given.
+    The options the request asks for are computed unless ``with_options`` is False (they
+    change no answer, only add what-ifs).
     """
     lines = [
         LineRequest(
@@ -179,7 +182,16 @@ def solve_quote(
             request.ship_complete,
             solver_settings(settings),
             customer=request.customer if allocations else None,
+            options=_options_asked(request) if with_options else OptionsAsked(),
         )
+
+
+def _options_asked(request: CheckRequest) -> OptionsAsked:
+    return OptionsAsked(
+        split="split" in request.options,
+        extra_capacity="extra_capacity" in request.options,
+        min_split_qty=request.min_split_qty,
+    )
 
 
 def store_check(

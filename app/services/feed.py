@@ -1,5 +1,6 @@
-"""The ERP feed: put or delete one supply, demand, load or allocation row or customer, or set one
-item's stock on hand.
+"""The ERP feed: put or delete one supply, demand, load or allocation row or customer, set one
+item's stock on hand, or set or remove one calendar exception of a resource (operations adding
+the minutes of an extra-capacity option, SPEC section 5).
 
 Each change is one transaction (the request's): it takes the reservations lock and bumps the
 data version first, so that it serialises with holds, confirms and imports, and the next check
@@ -12,17 +13,19 @@ commits (app.services.promise_risk).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
 from app.db.feed import (
     allocations_of,
+    delete_calendar_exception,
     delete_row,
     get_row,
     item_exists,
+    put_calendar_exception,
     put_row,
     resource_exists,
 )
@@ -33,6 +36,9 @@ from app.schemas.dataset import AllocationDoc
 from app.schemas.feed import (
     AllocationIn,
     AllocationOut,
+    CalendarExceptionDeleted,
+    CalendarExceptionIn,
+    CalendarExceptionOut,
     CustomerDeleted,
     CustomerIn,
     CustomerOut,
@@ -46,6 +52,7 @@ from app.schemas.feed import (
     SupplyIn,
     SupplyOut,
 )
+from app.schemas.types import IsoDate
 from app.services.dataset_validation import ParsedRow, allocation_period_errors, parse_row
 from app.services.promise_risk import (
     fulfil_promise,
@@ -56,6 +63,7 @@ from app.services.promise_risk import (
 from app.settings import Settings
 
 BodyT = TypeVar("BodyT", bound=BaseModel)
+_DATE = TypeAdapter[Any](IsoDate)
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +260,61 @@ def _allocation_doc(ref: str, row: AllocationRow | AllocationIn) -> AllocationDo
             "qty": row.qty,
         }
     )
+
+
+def put_exception(
+    ctx: FeedContext, code: str, day: str, raw: Any
+) -> tuple[CalendarExceptionOut, bool]:
+    """Set a resource's calendar minutes on one date; True when the date had no exception."""
+    version = bump_data_version(ctx.session)
+    row = parse_row(CalendarExceptionIn, raw)
+    errors = row.errors + _resource_errors(ctx.session, code)
+    when = _path_date(day, errors)
+    if when is None or errors or row.model is None:
+        raise Invalid(
+            f"the calendar exception has {len(errors)} error(s); nothing was changed", errors
+        )
+    created = put_calendar_exception(ctx.session, code, when, row.model.minutes)
+    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now, touching(resources={code}))
+    out = CalendarExceptionOut(
+        resource=code,
+        date=when,
+        minutes=row.model.minutes,
+        data_version=version,
+        promises_at_risk=at_risk,
+    )
+    return out, created
+
+
+def delete_exception(ctx: FeedContext, code: str, day: str) -> CalendarExceptionDeleted:
+    """Remove a resource's calendar exception: the day works its weekly minutes again."""
+    version = bump_data_version(ctx.session)
+    errors = _resource_errors(ctx.session, code)
+    when = _path_date(day, errors)
+    if errors or when is None:
+        raise Invalid(f"{len(errors)} error(s); nothing was changed", errors)
+    if not delete_calendar_exception(ctx.session, code, when):
+        raise NotFound(f"{code} has no calendar exception on {when}")
+    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now, touching(resources={code}))
+    return CalendarExceptionDeleted(
+        resource=code, date=when, data_version=version, promises_at_risk=at_risk
+    )
+
+
+def _resource_errors(session: Session, code: str) -> list[FieldError]:
+    if resource_exists(session, code):
+        return []
+    return [FieldError("/path/code", f"unknown resource {code}")]
+
+
+def _path_date(text: str, errors: list[FieldError]) -> date | None:
+    """The path's ISO date, or None with its error added."""
+    try:
+        when: date = _DATE.validate_python(text)
+    except ValidationError:
+        errors.append(FieldError("/path/date", "must be an ISO date (YYYY-MM-DD)"))
+        return None
+    return when
 
 
 def _key_errors(name: str, in_body: str | None, in_path: str) -> list[FieldError]:

@@ -310,8 +310,9 @@ def _recheck(replay: _Replay, row: db.PromiseRow, settings: Settings) -> _Fresh:
 def _solve(state: PlanningState, request: CheckRequest, settings: Settings) -> QuoteResult | None:
     try:
         # A confirmed promise keeps the allocation it was given (SPEC section 7): a change of
-        # allocations after it was confirmed never puts it at risk.
-        return solve_quote(state, request, settings, allocations=False)
+        # allocations after it was confirmed never puts it at risk. Options change no date: a
+        # re-evaluation does without them.
+        return solve_quote(state, request, settings, allocations=False, with_options=False)
     except SolverTimeout:
         return None
 

@@ -63,6 +63,7 @@ def check_quote(
     ship_complete: bool,
     settings: SolverSettings,
     customer: str | None = None,
+    *,
     options: OptionsAsked = _NO_OPTIONS,
 ) -> QuoteResult:
     """Answer a quote; ``state`` already carries the held and confirmed promises.

@@ -149,7 +149,7 @@ def test_extra_capacity_is_the_least_cost_a_brute_force_finds(
     decision = decide_line(state, "TOP", qty, requested, DETERMINISTIC)
     assume(decision.earliest_day is None or decision.earliest_day > requested)
     found = cheapest_extra_capacity(state, "TOP", qty, requested, DETERMINISTIC)
-    oracle = cheapest(state, "TOP", qty, requested, unit=30)
+    oracle = cheapest(plant, AS_OF, 6, "TOP", qty, requested, unit=30)
     event("no option" if oracle is None else f"option, {'some' if oracle.cost else 'no'} cost")
     if found is not None:
         event(f"overtime: {bool(found.extra)}, expedited: {bool(found.expedited)}")
