@@ -27,6 +27,8 @@ PUBLISHED_IDS = {
     ("PUT", "/v1/load/{ref}"): "put_load",
     ("DELETE", "/v1/load/{ref}"): "delete_load",
     ("PUT", "/v1/inventory/{sku}"): "put_inventory",
+    ("PUT", "/v1/resources/{code}/exceptions/{date}"): "put_resource_exception",
+    ("DELETE", "/v1/resources/{code}/exceptions/{date}"): "delete_resource_exception",
     ("POST", "/v1/checks"): "create_check",
     ("GET", "/v1/checks"): "list_checks",
     ("GET", "/v1/checks/{check_id}"): "get_check",
