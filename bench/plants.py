@@ -494,3 +494,35 @@ def _quote_skus(
         if sku not in skus:
             skus.append(sku)
     return skus
+
+
+def finished_goods_quotes(
+    doc: Document, n_quotes: int, lines_per_quote: int, seed: int, as_of: date
+) -> list[Document]:
+    """Distinct check requests of finished goods only: 5 to 200 units, requested 0 to 60 days
+    after ``as_of`` (the load benchmark's quotes: no two alike, so no answer is reused)."""
+    rng = random.Random(seed)  # noqa: S311 (benchmark data, not security)
+    finished, _ = _quotable(doc)
+    seen: set[tuple[tuple[str, int, int], ...]] = set()
+    quotes: list[Document] = []
+    while len(quotes) < n_quotes:
+        skus = rng.sample(finished, min(lines_per_quote, len(finished)))
+        lines = tuple((sku, rng.randint(5, 200), rng.randint(0, 60)) for sku in skus)
+        if lines in seen:
+            continue
+        seen.add(lines)
+        quotes.append({
+            "quote_ref": f"LQ-{seed}-{len(quotes) + 1:05d}",
+            "customer": rng.choice(CUSTOMERS),
+            "as_of": as_of.isoformat(),
+            "lines": [
+                {
+                    "line_ref": str(i + 1),
+                    "sku": sku,
+                    "qty": qty,
+                    "requested_date": (as_of + timedelta(days=days)).isoformat(),
+                }
+                for i, (sku, qty, days) in enumerate(lines)
+            ],
+        })  # fmt: skip
+    return quotes
