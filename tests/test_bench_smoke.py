@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
+import pytest
 from ortools.sat.python import cp_model
 from rich.console import Console
 
@@ -27,12 +28,18 @@ from bench.check_latency import (
     render,
 )
 from bench.cpsat_params import VARIANTS, recording, solve
+from bench.load import Options as LoadOptions
+from bench.load import bench_database
+from bench.load import render as render_load
 from bench.plants import generate_plant, random_quotes
 
 AS_OF = date(2026, 11, 25)
 
 
-def test_engine_path_profile_and_tables_on_a_tiny_plant() -> None:
+def test_engine_path_profile_and_tables_on_a_tiny_plant(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The bounds prove every line of this tiny plant: CP-SAT decides instead, so that the
+    # CP-SAT profile has something to show.
+    monkeypatch.setattr(engine, "_decide_by_bounds", lambda *args: engine._decide_by_cpsat(*args))  # noqa: PLW0108 (looked up at call time: the profile wraps it)
     solve, build = cpsat_model._solve, cpsat_model._build
     doc = generate_plant(16, 3, 3, 80, seed=2, as_of=AS_OF)
     options = Options(
@@ -82,7 +89,8 @@ def test_percentile_is_nearest_rank() -> None:
     assert percentile(values, 100) == 100.0
 
 
-def test_cpsat_params_records_models_and_re_solves_them() -> None:
+def test_cpsat_params_records_models_and_re_solves_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine, "_decide_by_bounds", engine._decide_by_cpsat)
     doc = generate_plant(16, 3, 3, 80, seed=2, as_of=AS_OF)
     quote = random_quotes(doc, 1, 3, seed=3, as_of=AS_OF)[0]
     horizon, settings = engine_settings()
@@ -98,3 +106,34 @@ def test_cpsat_params_records_models_and_re_solves_them() -> None:
         ms, status, _ = solve(models[0][1], variant)
         assert ms >= 0
         assert status in {"OPTIMAL", "FEASIBLE", "INFEASIBLE"}
+
+
+def test_load_runs_checks_and_holds_over_real_servers() -> None:
+    """bench.load on a small plant (6 finished goods), PostgreSQL, one server process, 1 and 2 clients."""
+    options = LoadOptions(
+        requests=3,
+        seconds=60,
+        processes=1,
+        clients=(1, 2),
+        plants={"small": lambda as_of: generate_plant(40, 3, 3, 150, seed=2, as_of=as_of)},
+    )
+    out = io.StringIO()
+    console = Console(file=out, width=250)
+
+    runs = bench_database("postgresql", options, console)
+
+    assert [(r.kind, r.clients) for r in runs] == [
+        ("check-1", 1),
+        ("check-1", 2),
+        ("check-5", 1),
+        ("check-5", 2),
+        ("hold-1", 2),  # with the most clients asked for, after the checks
+    ]
+    assert all(r.requests == 3 and r.per_second > 0 for r in runs)
+    assert all(r.codes.get(201, 0) + r.codes.get(409, 0) == 3 for r in runs)
+    lines = {"check-1": 1, "check-5": 5, "hold-1": 1}
+    assert all(sum(r.methods.values()) == 3 * lines[r.kind] for r in runs)
+    assert runs[-1].vs_checks is not None
+    render_load(runs, console)
+    assert "Checks and holds under load" in out.getvalue()
+    assert "lines decided without CP-SAT" in out.getvalue()

@@ -177,7 +177,7 @@ class CheckLineResult(BaseModel):
     delivery_date: dt.date | None
     plan: PlanOut
     constraints: list[ConstraintOut]
-    method: Literal["stock", "purchase", "fast", "cp-sat"]
+    method: Literal["stock", "purchase", "fast", "bounds", "cp-sat"]
     options: list[OptionOut] | None = Field(
         default=None,
         exclude_if=_absent,

@@ -1,11 +1,18 @@
 """Relaxations that bound a line's earliest day from below and say what binds.
 
-Both ignore something the real rules enforce, so whatever they call impossible is impossible:
-``blocking_materials`` ignores capacity (every lot is made the day it is needed), and
-``root_capacity_shortfall`` ignores everything but the line's own lot on its own routing.
+Each ignores something the real rules enforce, so whatever it calls impossible is impossible:
+``blocking_materials`` ignores capacity (every lot is made the day it is needed),
+``root_capacity_shortfall`` ignores everything but the line's own lot on its own routing, and
+``relaxation_fits`` (the tightest, used for the lower bounds) plans every lot of the tree alone
+on all free minutes and then asks whether each resource has the minutes they need together.
 """
 
 from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import numpy.typing as npt
 
 from app.solver.lots import component_need
 from app.solver.schedule import CapacityShortfall, schedule_backward
@@ -48,23 +55,103 @@ def root_capacity_shortfall(
     return lot if isinstance(lot, CapacityShortfall) else None
 
 
+# (release day, deadline day, minutes) of the operations of the tree, per resource.
+_Work = dict[str, list[tuple[int, int, int]]]
+
+
+def relaxation_fits(state: PlanningState, sku: str, qty: int, day: int) -> bool:
+    """False only when ``qty`` of ``sku`` provably cannot be delivered on ``day``.
+
+    Every lot of the tree is planned alone, backward, on all free minutes (as if no other lot
+    used its resources), with each use of an item seeing all of its stock ATP. Against any real
+    plan this only makes lots smaller and deadlines later: the line's own lot is the same;
+    planned alone a lot starts no earlier than it really can, so its components see at least as
+    much ATP (it only grows with the day) and a later deadline; and a smaller lot with a later
+    deadline fits whenever the larger, earlier one does. So a real plan implies that this one
+    succeeds, and that each operation's work, at least these minutes, lies on or before the day
+    this plan lets it finish (the latest first day of the next operation, or the lot's
+    deadline), and on or after the lot's release: a lot that must buy a component (it is short
+    even here) starts no earlier than its lead time, and one that must make a component no
+    earlier than that component's release. The resources are then checked together (Hall's
+    condition on intervals): for every run of days, the minutes whose release and deadline lie
+    inside it fit the resource's free minutes in it.
+
+    Feasibility grows with the day and shrinks with the quantity, and so does this test, so
+    both can be bisected.
+    """
+    due: _Work = defaultdict(list)
+    if _alone(state, sku, qty, day, due) is None:
+        return False
+    return all(_fits_intervals(state.free[resource], works) for resource, works in due.items())
+
+
+def _fits_intervals(free: npt.NDArray[np.int64], works: list[tuple[int, int, int]]) -> bool:
+    if any(release > deadline for release, deadline, _ in works):
+        return False
+    free_by = np.concatenate(([0], np.cumsum(free)))
+    releases = sorted({release for release, _, _ in works})
+    for first in releases:
+        inside = sorted(
+            (deadline, minutes) for release, deadline, minutes in works if release >= first
+        )
+        total = 0
+        for deadline, minutes in inside:
+            total += minutes
+            if total > free_by[deadline + 1] - free_by[first]:
+                return False
+    return True
+
+
+def _alone(state: PlanningState, sku: str, qty: int, deadline: int, due: _Work) -> int | None:
+    """Plan the need alone (see ``relaxation_fits``): the earliest day it can be there, or None
+    when even alone it cannot be served by ``deadline``."""
+    item = state.plant.items[sku]
+    rest = qty - min(qty, state.stock_atp(sku, deadline))
+    if rest == 0:
+        return 0
+    if item.kind == "purchased":
+        lead = item.lead_time_days
+        return lead if lead is not None and deadline >= lead else None
+    lot = schedule_backward(sku, state.plant.routings[sku], rest, deadline, state.free)
+    if isinstance(lot, CapacityShortfall):
+        return None
+    release = 0
+    for line in state.plant.bom.get(sku, ()):
+        there = _alone(
+            state, line.component, component_need(rest, line.qty_per), lot.start_day, due
+        )
+        if there is None:
+            return None
+        release = max(release, there)
+    finish_by = deadline
+    for operation in reversed(lot.operations):
+        due[operation.operation.resource].append((release, finish_by, operation.minutes))
+        finish_by = operation.first_day
+    return release
+
+
 def relaxed_earliest_day(state: PlanningState, sku: str, qty: int) -> int | None:
     """A day on or before the true earliest day; None when even the relaxation finds none."""
-
-    def possible(day: int) -> bool:
-        return (
-            not blocking_materials(state, sku, qty, day)
-            and root_capacity_shortfall(state, sku, qty, day) is None
-        )
-
     last = state.horizon_days - 1
-    if not possible(last):
+    if not relaxation_fits(state, sku, qty, last):
         return None
     low, high = 0, last
     while low < high:
         middle = (low + high) // 2
-        if possible(middle):
+        if relaxation_fits(state, sku, qty, middle):
             high = middle
         else:
             low = middle + 1
+    return low
+
+
+def relaxed_most_qty(state: PlanningState, sku: str, qty: int, day: int) -> int:
+    """A quantity at least the largest one (<= ``qty``) deliverable on ``day``."""
+    low, high = 0, qty
+    while low < high:
+        middle = (low + high + 1) // 2
+        if relaxation_fits(state, sku, middle, day):
+            low = middle
+        else:
+            high = middle - 1
     return low

@@ -2,9 +2,12 @@
 
 Each line is decided by the cheapest method that can prove its answer: stock and purchase rules
 for a purchased item, the fast exact chain method (:mod:`app.solver.fast`) for a manufactured
-item whose parts are stocked or bought, and the CP-SAT model (:mod:`app.solver.cpsat`) for every
-other line with production. Lines are evaluated in order, each on the state the lines before it
-leave.
+item whose parts are stocked or bought or whose tree shares nothing; for every other line with
+production, bounds: a greedy plan (:mod:`app.solver.greedy`) gives a day and a quantity that
+can be met, the relaxation (:mod:`app.solver.bounds`) a day before which and a quantity above
+which nothing can, and where they meet the answer is proven ("bounds"). The CP-SAT model
+(:mod:`app.solver.cpsat`) decides only what lies between them. Lines are evaluated in order,
+each on the state the lines before it leave.
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ from datetime import date
 from app.solver import explain, fast
 from app.solver.allocation import AllocationLimit, allocation_limit
 from app.solver.allocation_explain import allocation_constraints
-from app.solver.bounds import relaxed_earliest_day
+from app.solver.bounds import relaxed_earliest_day, relaxed_most_qty
 from app.solver.cpsat.model import SolverSettings, earliest_day, latest_plan, most_qty
+from app.solver.greedy import greedy_earliest_day, greedy_most_qty, greedy_plan
 from app.solver.options import OptionsAsked, with_options
 from app.solver.plan import DayPlan
 from app.solver.results import (
@@ -214,7 +218,8 @@ def decide_line(
     With an ``allocation``, a day counts only if the allocation left on it covers ``qty``
     (SPEC section 7): the earliest day is the later of section 2's and the allocation's, and
     the quantity on the requested day the lesser of both limits.
-    ``force_cpsat`` lets the tests show that CP-SAT agrees with the fast method where both apply.
+    ``force_cpsat`` lets the tests show that CP-SAT agrees with the fast method and the bounds
+    where they apply.
     """
     limit = _Limit(0, qty)
     if allocation is not None:
@@ -223,7 +228,9 @@ def decide_line(
     if not force_cpsat or state.plant.items[sku].kind == "purchased":
         decided = _decide_by_rules(state, sku, qty, requested_day, limit)
     if decided is None:
-        decided = _decide_by_cpsat(state, sku, qty, requested_day, settings, limit=limit)
+        decided = (_decide_by_cpsat if force_cpsat else _decide_by_bounds)(
+            state, sku, qty, requested_day, settings, limit=limit
+        )
     if decided.plan is not None:
         problems = plan_violations(state, sku, qty, decided.plan)
         if problems:
@@ -337,6 +344,60 @@ def _most_by_rules(state: PlanningState, sku: str, qty: int, day: int, tree: boo
     return low
 
 
+def _decide_by_bounds(
+    state: PlanningState,
+    sku: str,
+    qty: int,
+    requested_day: int,
+    settings: SolverSettings,
+    *,
+    limit: _Limit,
+) -> LineDecision:
+    """The greedy plan against the relaxation; CP-SAT decides only where the two differ."""
+    cpsat_used = False
+    earliest: int | None = None
+    low = relaxed_earliest_day(state, sku, qty)
+    if low is not None:
+        earliest = greedy_earliest_day(state, sku, qty, low)
+        if earliest != low:
+            last = state.horizon_days - 1 if earliest is None else earliest - 1
+            cpsat_used = True
+            found = _cpsat_earliest(state, sku, qty, requested_day, (low, last), settings=settings)
+            if found is not None:
+                earliest = found
+    if earliest is not None and earliest <= requested_day:
+        most = qty
+    elif limit.on_requested_day == 0:
+        most = 0  # the allocation allows nothing on the requested day, whatever can be made
+    else:
+        # qty itself is known to be impossible on the requested day.
+        upper = relaxed_most_qty(state, sku, qty - 1, requested_day)
+        most = greedy_most_qty(state, sku, requested_day, upper)
+        if most != upper:
+            cpsat_used = True
+            most = most_qty(state, sku, qty, requested_day, settings)
+    planned_by_cpsat: list[int] = []
+
+    def plan_on(day: int) -> DayPlan:
+        plan = greedy_plan(state, sku, qty, day)
+        if plan is None:
+            planned_by_cpsat.append(day)
+            plan = latest_plan(state, sku, qty, day, settings)
+        if plan is None:
+            raise RuntimeError(f"{sku} has day {earliest} but no plan on day {day}")
+        return plan
+
+    decision = limit.decision(
+        state,
+        requested_day=requested_day,
+        earliest=earliest,
+        most=most,
+        plan_on=plan_on,
+        method="bounds",
+    )
+    return replace(decision, method="cp-sat") if cpsat_used or planned_by_cpsat else decision
+
+
 def _decide_by_cpsat(
     state: PlanningState,
     sku: str,
@@ -346,25 +407,12 @@ def _decide_by_cpsat(
     *,
     limit: _Limit,
 ) -> LineDecision:
-    last = state.horizon_days - 1
     earliest: int | None = None
     first = relaxed_earliest_day(state, sku, qty)
     if first is not None:
-        windows: list[tuple[int, int]] = []
-        if first <= requested_day:
-            windows.append((first, requested_day))
-            first = requested_day + 1
-        for size in _WINDOW_GROWTH:
-            if first > last:
-                break
-            windows.append((first, min(last, first + size - 1)))
-            first += size
-        if first <= last:
-            windows.append((first, last))
-        for low, high in windows:
-            earliest = earliest_day(state, sku, qty, (low, high), settings)
-            if earliest is not None:
-                break
+        earliest = _cpsat_earliest(
+            state, sku, qty, requested_day, (first, state.horizon_days - 1), settings=settings
+        )
     if earliest is not None and earliest <= requested_day:
         most = qty
     elif limit.on_requested_day == 0:
@@ -386,6 +434,36 @@ def _decide_by_cpsat(
         plan_on=plan_on,
         method="cp-sat",
     )
+
+
+def _cpsat_earliest(
+    state: PlanningState,
+    sku: str,
+    qty: int,
+    requested_day: int,
+    days: tuple[int, int],
+    *,
+    settings: SolverSettings,
+) -> int | None:
+    """The earliest day in ``days`` by CP-SAT, solved in windows: up to the requested day, then
+    growing ones after it (a short window keeps the model small when the date is a little late)."""
+    first, last = days
+    windows: list[tuple[int, int]] = []
+    if first <= requested_day:
+        windows.append((first, min(requested_day, last)))
+        first = requested_day + 1
+    for size in _WINDOW_GROWTH:
+        if first > last:
+            break
+        windows.append((first, min(last, first + size - 1)))
+        first += size
+    if first <= last:
+        windows.append((first, last))
+    for window in windows:
+        found = earliest_day(state, sku, qty, window, settings)
+        if found is not None:
+            return found
+    return None
 
 
 def _quote(state: PlanningState, lines: list[LineResult], ship_complete: bool) -> QuoteResult:

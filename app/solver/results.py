@@ -11,7 +11,7 @@ from app.solver.plant import CapacityUse, Reservations, StockMove
 
 QuoteStatus = Literal["feasible", "counter_proposal", "infeasible"]
 ConstraintKind = Literal["stock", "lead_time", "capacity", "material", "horizon", "allocation"]
-Method = Literal["stock", "purchase", "fast", "cp-sat"]
+Method = Literal["stock", "purchase", "fast", "bounds", "cp-sat"]
 OptionKind = Literal["split", "extra_capacity"]
 
 

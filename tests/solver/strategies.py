@@ -284,3 +284,25 @@ def overtime_plants(draw: st.DrawFn, horizon: int = 6) -> Plant:
             )
         ),
     )
+
+
+@st.composite
+def sibling_plants(draw: st.DrawFn, horizon: int = 6) -> Plant:
+    """Two made components of one parent on shared resources, each maybe waiting for a bought
+    part: the lots compete for the same minutes before the parent starts."""
+    resources = ["R1", "R2"][: draw(st.integers(1, 2))]
+    lead = st.one_of(st.none(), st.integers(0, horizon))
+    items = {
+        "TOP": Item("TOP", "Top", "manufactured"),
+        "A": Item("A", "Sub-assembly A", "manufactured"),
+        "B": Item("B", "Sub-assembly B", "manufactured"),
+        "RA": Item("RA", "Part of A", "purchased", draw(lead)),
+        "RB": Item("RB", "Part of B", "purchased", draw(lead)),
+    }
+    routings = {sku: draw(operations(resources, 1)) for sku in ("TOP", "A", "B")}
+    bom = {
+        "TOP": (BomLine("A", Fraction(1)), BomLine("B", Fraction(1))),
+        "A": (BomLine("RA", Fraction(1)),),
+        "B": (BomLine("RB", Fraction(1)),),
+    }
+    return _plant(draw, horizon, resources, items, routings, bom, step=30, max_qty=4)

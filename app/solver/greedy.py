@@ -1,0 +1,149 @@
+"""A greedy backward plan for any tree: a feasible plan when it finds one, an upper bound.
+
+The line takes its stock ATP; every need of the tree (the line's rest, each component need) is
+then served in turn, the latest deadline first (backward list scheduling): stock first, then
+bought, or made as one lot packed as late as possible (:func:`app.solver.schedule.
+schedule_backward`) on the minutes the lots before it left, its components becoming needs due
+on its start day. Each take of stock sees the takes before it, so the plan respects shared
+resources and shared stock; the engine checks every plan with
+:func:`app.solver.validation.plan_violations`.
+
+It is not exact: among lots due on the same day, the first packed gets the latest minutes, and
+a sibling that needed them more (it must start after a purchase lead time, or it has little
+room) can fail. On a failure the lot that failed, or the lot whose components could not be had
+in time, is given the latest minutes first, and the plan is tried again, a few times at most.
+When it finds no plan nothing is proven; when its day or quantity meets the relaxation of
+:mod:`app.solver.bounds`, the answer is (see :mod:`app.solver.engine`).
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter
+from dataclasses import dataclass, field
+
+from app.solver.lots import component_need
+from app.solver.plan import DayPlan, DayPurchase, DayStockTake
+from app.solver.plant import StockMove
+from app.solver.schedule import CapacityShortfall, LotSchedule, schedule_backward
+from app.solver.state import PlanningState
+
+# Tries of one plan: the first, then one per lot moved ahead of its siblings.
+MAX_TRIES = 4
+
+# A need's place in the tree: the skus from the line down to it.
+Path = tuple[str, ...]
+
+
+@dataclass(order=True)
+class _Need:
+    # Latest deadline first, then the lots moved ahead, then in the order the needs arose.
+    key: tuple[int, int, int]
+    path: Path = field(compare=False)
+    qty: int = field(compare=False)
+    day: int = field(compare=False)
+
+
+class _Failed(Exception):
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+
+class _Planner:
+    """One try: the state the needs served so far leave, and what they take."""
+
+    def __init__(self, state: PlanningState, ahead: Counter[Path]) -> None:
+        self.state = state
+        self.ahead = ahead
+        self.stock: list[DayStockTake] = []
+        self.purchases: list[DayPurchase] = []
+        self.lots: list[LotSchedule] = []
+        self.needs: list[_Need] = []
+        self.arisen = 0
+
+    def plan(self, sku: str, qty: int, day: int) -> DayPlan:
+        self.need((sku,), qty, day)
+        while self.needs:
+            need = heapq.heappop(self.needs)
+            self.supply(need.path, need.qty, need.day)
+        return DayPlan(day, tuple(self.stock), tuple(self.purchases), tuple(self.lots))
+
+    def need(self, path: Path, qty: int, day: int) -> None:
+        self.arisen += 1
+        heapq.heappush(self.needs, _Need((-day, -self.ahead[path], self.arisen), path, qty, day))
+
+    def supply(self, path: Path, qty: int, day: int) -> None:
+        """Serve ``qty`` of the need's sku on ``day``: stock first, then buy or make the rest."""
+        sku = path[-1]
+        from_stock = min(qty, self.state.stock_atp(sku, day))
+        if from_stock:
+            self.stock.append(DayStockTake(sku, day, from_stock))
+            moved = StockMove(sku, from_stock, self.state.date_of(day))
+            self.state = self.state.taking((moved,), ())
+        rest = qty - from_stock
+        if rest == 0:
+            return
+        item = self.state.plant.items[sku]
+        if item.kind == "manufactured":
+            self.make(path, rest, day)
+            return
+        lead = item.lead_time_days
+        if lead is None or day < lead:
+            # The lot that needs it started too early: that lot should have had later minutes.
+            raise _Failed(path[:-1] or path)
+        self.purchases.append(DayPurchase(sku, rest, day, lead))
+
+    def make(self, path: Path, qty: int, deadline: int) -> None:
+        plant = self.state.plant
+        sku = path[-1]
+        lot = schedule_backward(sku, plant.routings[sku], qty, deadline, self.state.free)
+        if isinstance(lot, CapacityShortfall):
+            raise _Failed(path)
+        self.lots.append(lot)
+        self.state = self.state.taking((), DayPlan(deadline, lots=(lot,)).capacity_uses(self.state))
+        for line in plant.bom.get(sku, ()):
+            self.need((*path, line.component), component_need(qty, line.qty_per), lot.start_day)
+
+
+def greedy_plan(state: PlanningState, sku: str, qty: int, day: int) -> DayPlan | None:
+    """A plan delivering ``qty`` of ``sku`` on ``day``, or None when the greedy finds none."""
+    ahead: Counter[Path] = Counter()
+    for _ in range(MAX_TRIES):
+        try:
+            return _Planner(state, ahead).plan(sku, qty, day)
+        except _Failed as failed:
+            if len(failed.path) == 1:
+                return None  # the line's own lot: nothing packs before it
+            ahead[failed.path] += 1
+    return None
+
+
+def greedy_earliest_day(state: PlanningState, sku: str, qty: int, low: int) -> int | None:
+    """A day >= ``low`` on which the greedy finds a plan (the first one, were it monotone)."""
+    last = state.horizon_days - 1
+    if greedy_plan(state, sku, qty, low) is not None:
+        return low
+    if low >= last or greedy_plan(state, sku, qty, last) is None:
+        return None
+    failed, found = low, last
+    while found - failed > 1:
+        middle = (failed + found) // 2
+        if greedy_plan(state, sku, qty, middle) is not None:
+            found = middle
+        else:
+            failed = middle
+    return found
+
+
+def greedy_most_qty(state: PlanningState, sku: str, day: int, high: int) -> int:
+    """A quantity <= ``high`` that the greedy can plan on ``day`` (0 at least)."""
+    if greedy_plan(state, sku, high, day) is not None:
+        return high
+    found, failed = 0, high
+    while failed - found > 1:
+        middle = (found + failed) // 2
+        if greedy_plan(state, sku, middle, day) is not None:
+            found = middle
+        else:
+            failed = middle
+    return found

@@ -1,0 +1,99 @@
+"""The bounds method (app.solver.bounds and app.solver.greedy): its lower bounds never pass the
+truth, its greedy plans are real plans, and the answers it proves, or leaves to CP-SAT, agree
+with a brute force written from the SPEC and with CP-SAT on random plants with shared
+resources."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from app.solver import engine
+from app.solver.bounds import relaxation_fits, relaxed_earliest_day, relaxed_most_qty
+from app.solver.document import plant_from_document
+from app.solver.engine import SolverSettings, decide_line
+from app.solver.greedy import greedy_plan
+from app.solver.plant import Plant
+from app.solver.state import PlanningState
+from app.solver.validation import plan_violations
+from bench.plants import generate_plant
+from tests.oracles.brute_force import BruteForce
+from tests.solver.strategies import AS_OF, multi_level_plants, sibling_plants
+
+DETERMINISTIC = SolverSettings(time_limit_seconds=30, workers=1, random_seed=7)
+HORIZON = 6
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    plant=st.one_of(multi_level_plants(horizon=HORIZON), sibling_plants(horizon=HORIZON)),
+    qty=st.integers(1, 6),
+    requested=st.integers(0, HORIZON - 1),
+)
+def test_bounds_and_greedy_plans_against_the_brute_force(
+    plant: Plant, qty: int, requested: int
+) -> None:
+    state = PlanningState.build(plant, AS_OF, HORIZON)
+    oracle = BruteForce(state)
+    earliest = oracle.earliest("TOP", qty)
+    most = oracle.most("TOP", qty, requested)
+
+    # The relaxation calls nothing impossible that is possible.
+    possible = {day: oracle.feasible("TOP", qty, day) for day in range(HORIZON)}
+    assert all(relaxation_fits(state, "TOP", qty, day) for day, ok in possible.items() if ok)
+    low = relaxed_earliest_day(state, "TOP", qty)
+    assert earliest is None or (low is not None and low <= earliest)
+    assert relaxed_most_qty(state, "TOP", qty, requested) >= most
+
+    # Every greedy plan is a real plan: valid, and on a day that is possible.
+    planned = {day: greedy_plan(state, "TOP", qty, day) for day in range(HORIZON)}
+    found = {day: plan for day, plan in planned.items() if plan is not None}
+    assert all(plan_violations(state, "TOP", qty, plan) == [] for plan in found.values())
+    assert all(possible[day] for day in found)
+    event(
+        f"greedy declines a possible day: {any(ok and day not in found for day, ok in possible.items())}"
+    )
+
+    decision = decide_line(state, "TOP", qty, requested, DETERMINISTIC)
+    event(f"decided by {decision.method}")
+    assert decision.earliest_day == earliest
+    assert decision.qty_on_requested_day == most
+    assert decision.plan is None or plan_violations(state, "TOP", qty, decision.plan) == []
+
+    # Where the greedy finds nothing, CP-SAT decides between the bounds: forced here.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engine, "greedy_plan", lambda *_: None)
+        patch.setattr(engine, "greedy_earliest_day", lambda *_: None)
+        patch.setattr(engine, "greedy_most_qty", lambda *_: 0)
+        declined = decide_line(state, "TOP", qty, requested, DETERMINISTIC)
+    assert (declined.earliest_day, declined.qty_on_requested_day) == (earliest, most)
+    assert declined.plan is None or plan_violations(state, "TOP", qty, declined.plan) == []
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10_000),
+    pick=st.integers(0, 1_000),
+    qty=st.integers(5, 200),
+    requested=st.integers(0, 60),
+)
+def test_bounds_agree_with_cpsat_on_generated_plants(
+    seed: int, pick: int, qty: int, requested: int
+) -> None:
+    """Small generated plants: several levels, shared components and resources, real calendars."""
+    doc = generate_plant(16, 3, 3, 80, seed=seed, as_of=AS_OF)
+    state = PlanningState.build(plant_from_document(doc), AS_OF, 120)
+    made = sorted(sku for sku, item in state.plant.items.items() if item.kind == "manufactured")
+    sku = made[pick % len(made)]
+    auto = decide_line(state, sku, qty, requested, DETERMINISTIC)
+    exact = decide_line(state, sku, qty, requested, DETERMINISTIC, force_cpsat=True)
+    event(f"decided by {auto.method}")
+    assert exact.method == "cp-sat"
+    assert (auto.earliest_day, auto.qty_on_requested_day) == (
+        exact.earliest_day,
+        exact.qty_on_requested_day,
+    )
+    assert auto.plan is None or plan_violations(state, sku, qty, auto.plan) == []
+    assert (auto.plan is None) == (exact.plan is None)
+    assert auto.plan is None or auto.plan.delivery_day == max(requested, auto.earliest_day or 0)
