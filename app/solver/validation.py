@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 
+import numpy as np
+
 from app.solver.lots import component_need, operation_minutes
 from app.solver.plan import DayPlan
 from app.solver.plant import BomLine
@@ -179,21 +181,19 @@ def _lot_problems(
 
 def _stock_overdrawn(state: PlanningState, sku: str, takes: list[tuple[int, int]]) -> list[str]:
     """Taking stock must never leave any day, from the first take on, short (SPEC: stock ATP)."""
-    projected = state.projected[sku]
-    first_take = min(day for day, qty in takes if qty > 0) if any(q for _, q in takes) else None
-    if first_take is None:
+    taken = [(day, qty) for day, qty in takes if qty > 0 and 0 <= day < state.horizon_days]
+    if not taken:
         return []
-    cumulative = 0
-    by_day: dict[int, int] = defaultdict(int)
-    for day, qty in takes:
-        by_day[day] += qty
-    for day in range(first_take, state.horizon_days):
-        cumulative += by_day.get(day, 0)
-        if projected[day] - cumulative < 0:
-            return [
-                f"taking stock of {sku} leaves day {day} short by {cumulative - projected[day]}"
-            ]
-    return []
+    first_take = min(day for day, _ in taken)
+    by_day = np.zeros(state.horizon_days - first_take, dtype=np.int64)
+    for day, qty in taken:
+        by_day[day - first_take] += qty
+    left = state.projected[sku][first_take:] - np.cumsum(by_day)
+    short = np.flatnonzero(left < 0)
+    if short.size == 0:
+        return []
+    day = first_take + int(short[0])
+    return [f"taking stock of {sku} leaves day {day} short by {-int(left[short[0]])}"]
 
 
 def _balance(
@@ -211,7 +211,8 @@ def _balance(
     for day, qty in supplies:
         supply_by[day] += qty
     have = want = 0
-    for day in range(horizon):
+    # The balance only changes on days with a need or a supply: those are the days to look at.
+    for day in sorted((set(need_by) | set(supply_by)) & set(range(horizon))):
         have += supply_by.get(day, 0)
         want += need_by.get(day, 0)
         if have < want:

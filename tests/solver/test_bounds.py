@@ -35,7 +35,7 @@ def test_bounds_and_greedy_plans_against_the_brute_force(
     plant: Plant, qty: int, requested: int
 ) -> None:
     state = PlanningState.build(plant, AS_OF, HORIZON)
-    oracle = BruteForce(state)
+    oracle = BruteForce(plant, AS_OF, HORIZON)
     earliest = oracle.earliest("TOP", qty)
     most = oracle.most("TOP", qty, requested)
 
