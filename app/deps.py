@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.clock import Clock
-from app.db.engine import SQLITE_IMMEDIATE
+from app.db.engine import begin_as_reader, begin_as_writer
 from app.errors import FieldError, Invalid
 from app.settings import Settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_READS_FIRST = "__orderpromise_reads_first__"
+EndpointT = TypeVar("EndpointT", bound=Callable[..., Any])
+
+
+def reads_first(endpoint: EndpointT) -> EndpointT:
+    """Mark a writing route whose service reads (and computes) first and writes at the end: its
+    transaction begins as a reader, and the service calls ``app.db.engine.begin_writing`` before
+    it writes. A check solves for hundreds of milliseconds; it must not hold SQLite's write lock
+    meanwhile, or every check waits for every other."""
+    setattr(endpoint, _READS_FIRST, True)
+    return endpoint
 
 
 def get_settings(request: Request) -> Settings:
@@ -32,8 +43,10 @@ def get_session(request: Request) -> Iterator[Session]:
     """The transaction boundary: commit when the route returns, roll back when it raises."""
     factory: sessionmaker[Session] = request.app.state.session_factory
     with factory() as session:
-        if request.method not in SAFE_METHODS:
-            session.connection(execution_options={SQLITE_IMMEDIATE: True})
+        if getattr(request.scope.get("endpoint"), _READS_FIRST, False):
+            begin_as_reader(session)
+        elif request.method not in SAFE_METHODS:
+            begin_as_writer(session)
         try:
             yield session
         except BaseException:

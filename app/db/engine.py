@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Execution option: begin the SQLite transaction with BEGIN IMMEDIATE (ignored elsewhere).
 SQLITE_IMMEDIATE = "orderpromise_sqlite_immediate"
+# Session info key: the session reads first and takes the write lock only in begin_writing.
+_READS_FIRST = "orderpromise_reads_first"
 
 
 def create_db_engine(url: str) -> Engine:
@@ -23,6 +25,33 @@ def create_db_engine(url: str) -> Engine:
 def create_session_factory(engine: Engine) -> sessionmaker[Session]:
     # Objects stay readable after commit: services return them to routers that shape the answer.
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def begin_as_writer(session: Session) -> None:
+    """The session's transaction writes: on SQLite it takes the write lock before the first read
+    (BEGIN IMMEDIATE), so that what it reads cannot change before it writes."""
+    session.connection(execution_options={SQLITE_IMMEDIATE: True})
+
+
+def begin_as_reader(session: Session) -> None:
+    """The session's transaction only reads until ``begin_writing``: on SQLite a plain BEGIN,
+    which waits for no writer and makes none wait (WAL)."""
+    session.info[_READS_FIRST] = True
+
+
+def begin_writing(session: Session) -> None:
+    """From here on the session writes.
+
+    A session begun as a reader ends its reading transaction, which wrote nothing, and begins a
+    writing one, so that on SQLite the write lock is held from here to the commit only (upgrading
+    the reading transaction would fail once another process has written since it began). Any
+    other session, a request's writer or the CLI's ``session.begin()``, already writes: nothing
+    changes.
+    """
+    if not session.info.pop(_READS_FIRST, False):
+        return
+    session.rollback()
+    begin_as_writer(session)
 
 
 def _configure_sqlite(engine: Engine) -> None:

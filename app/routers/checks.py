@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
 
 from app.auth import CRM, OPS, SALES, ScopedIdempotencyKeyDep, require
-from app.deps import ClockDep, JsonBodyDep, SessionDep, SettingsDep
+from app.deps import ClockDep, JsonBodyDep, SessionDep, SettingsDep, reads_first
 from app.openapi import raw_json_body
 from app.routers.answers import respond
 from app.schemas.check import CheckList, CheckRequest, CheckResult
@@ -30,6 +30,7 @@ router = APIRouter(prefix="/v1/checks", tags=["checks"])
     # hide an unknown sku or a date out of range in another.
     openapi_extra=raw_json_body(CheckRequest),
 )
+@reads_first
 def create_check(
     body: JsonBodyDep,
     session: SessionDep,

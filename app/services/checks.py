@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.clock import Clock
 from app.db.checks import add_check, get_check
+from app.db.engine import begin_writing
 from app.db.promises import live_reservations
 from app.db.queries import get_data_version, load_plant
 from app.errors import FieldError, Invalid, NotFound, from_pydantic, pointer
@@ -50,10 +51,15 @@ class LineFields(NamedTuple):
 def run_check(
     session: Session, settings: Settings, request: CheckRequest, now: datetime
 ) -> CheckResult:
-    """A check: every held and confirmed promise counts; nothing is reserved."""
+    """A check: every held and confirmed promise counts; nothing is reserved.
+
+    Read and solved in a reading transaction; only storing the answer writes (``begin_writing``),
+    so checks never wait for each other's solves.
+    """
     dated, quote = evaluate_quote(
         session, settings, request, live_reservations(session, now), now=now
     )
+    begin_writing(session)
     return store_check(session, dated, quote, now)
 
 
@@ -66,6 +72,9 @@ def run_check_once(
 ) -> Answer:
     """``run_check`` of the JSON body ``raw``, with Idempotency-Key replay."""
     request = parse_request(session, settings, CheckRequest, raw, now=clock())
+    if idempotency_key is not None:
+        # The key's stored answer is read and written in one writing transaction, as holds do.
+        begin_writing(session)
 
     def work() -> Answer:
         result = run_check(session, settings, request, clock())
