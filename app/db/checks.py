@@ -39,9 +39,9 @@ def add_check(
             result=result,
         )
     )
-    session.flush()  # the check before the rows that reference it
     skus = dict.fromkeys(line["sku"] for line in request.get("lines", ()))
     session.add_all(CheckSkuRow(check_id=check_id, sku=sku, created_at=created_at) for sku in skus)
+    # One flush: the unit of work inserts the check before the rows whose foreign key names it.
     session.flush()
 
 

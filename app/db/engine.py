@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -16,10 +17,18 @@ _READS_FIRST = "orderpromise_reads_first"
 
 def create_db_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url)
+        engine = create_engine(url, json_serializer=_json_text, json_deserializer=orjson.loads)
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(
+        url, pool_pre_ping=True, json_serializer=_json_text, json_deserializer=orjson.loads
+    )
+
+
+def _json_text(value: Any) -> str:
+    """JSON columns (stored requests and answers) encoded by orjson, several times faster than
+    the standard library on a check's answer."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def create_session_factory(engine: Engine) -> sessionmaker[Session]:
