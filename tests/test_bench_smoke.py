@@ -39,7 +39,12 @@ AS_OF = date(2026, 11, 25)
 def test_engine_path_profile_and_tables_on_a_tiny_plant(monkeypatch: pytest.MonkeyPatch) -> None:
     # The bounds prove every line of this tiny plant: CP-SAT decides instead, so that the
     # CP-SAT profile has something to show.
-    monkeypatch.setattr(engine, "_decide_by_bounds", lambda *args: engine._decide_by_cpsat(*args))  # noqa: PLW0108 (looked up at call time: the profile wraps it)
+    monkeypatch.setattr(
+        engine,
+        "_decide_by_bounds",
+        # Looked up at call time: the profile wraps it.
+        lambda *args, **kwargs: engine._decide_by_cpsat(*args, **kwargs),  # noqa: PLW0108
+    )
     solve, build = cpsat_model._solve, cpsat_model._build
     doc = generate_plant(16, 3, 3, 80, seed=2, as_of=AS_OF)
     options = Options(
