@@ -74,18 +74,24 @@ def schedule_backward(
     scheduled: list[OperationSchedule] = []
     for operation in reversed(operations):
         need = operation_minutes(operation, qty)
-        window = free[operation.resource][: cursor + 1].copy()
-        window[cursor] -= used_on_boundary.get(operation.resource, 0)
-        backwards = np.cumsum(window[::-1])
+        free_minutes = free[operation.resource]
+        used = used_on_boundary.get(operation.resource, 0)
+        # Minutes collected counting back from the cursor (its own day less what the next
+        # operation of this lot already took there); no copy of the day range is made.
+        backwards = np.cumsum(free_minutes[cursor::-1])
+        if used:
+            backwards -= used
         # Number of days (counted back from the cursor) needed to collect `need` minutes.
         reach = int(np.searchsorted(backwards, need))
         if reach >= len(backwards):
-            missing = need - (int(backwards[-1]) if len(backwards) else 0)
-            return CapacityShortfall(operation, missing)
+            return CapacityShortfall(operation, need - int(backwards[-1]))
         first_day = cursor - reach
         taken_before = int(backwards[reach - 1]) if reach > 0 else 0
-        loads: list[tuple[int, int]] = [(first_day, need - taken_before)]
-        loads.extend((day, int(window[day])) for day in range(first_day + 1, cursor + 1))
+        later = free_minutes[first_day + 1 : cursor + 1].tolist()
+        if later:
+            later[-1] -= used
+        loads = [(first_day, need - taken_before)]
+        loads.extend(zip(range(first_day + 1, cursor + 1), later, strict=True))
         loads = [(day, minutes) for day, minutes in loads if minutes > 0]
         scheduled.append(OperationSchedule(operation, need, tuple(loads)))
         # The previous operation may still use what is left on this operation's first day.
