@@ -21,7 +21,7 @@ from app.solver.allocation import AllocationLimit, allocation_limit
 from app.solver.allocation_explain import allocation_constraints
 from app.solver.bounds import relaxed_earliest_day, relaxed_most_qty
 from app.solver.cpsat.model import SolverSettings, earliest_day, latest_plan, most_qty
-from app.solver.greedy import greedy_earliest_day, greedy_most_qty, greedy_plan
+from app.solver.greedy import GreedyProbe
 from app.solver.options import OptionsAsked, with_options
 from app.solver.plan import DayPlan
 from app.solver.results import (
@@ -355,10 +355,11 @@ def _decide_by_bounds(
 ) -> LineDecision:
     """The greedy plan against the relaxation; CP-SAT decides only where the two differ."""
     cpsat_used = False
+    greedy = GreedyProbe(state, sku)
     earliest: int | None = None
     low = relaxed_earliest_day(state, sku, qty)
     if low is not None:
-        earliest = greedy_earliest_day(state, sku, qty, low)
+        earliest = greedy.earliest_day(qty, low)
         if earliest != low:
             last = state.horizon_days - 1 if earliest is None else earliest - 1
             cpsat_used = True
@@ -372,14 +373,14 @@ def _decide_by_bounds(
     else:
         # qty itself is known to be impossible on the requested day.
         upper = relaxed_most_qty(state, sku, qty - 1, requested_day)
-        most = greedy_most_qty(state, sku, requested_day, upper)
+        most = greedy.most_qty(requested_day, upper)
         if most != upper:
             cpsat_used = True
             most = most_qty(state, sku, qty, requested_day, settings)
     planned_by_cpsat: list[int] = []
 
     def plan_on(day: int) -> DayPlan:
-        plan = greedy_plan(state, sku, qty, day)
+        plan = greedy.plan(qty, day)
         if plan is None:
             planned_by_cpsat.append(day)
             plan = latest_plan(state, sku, qty, day, settings)

@@ -118,32 +118,45 @@ def greedy_plan(state: PlanningState, sku: str, qty: int, day: int) -> DayPlan |
     return None
 
 
-def greedy_earliest_day(state: PlanningState, sku: str, qty: int, low: int) -> int | None:
-    """A day >= ``low`` on which the greedy finds a plan (the first one, were it monotone)."""
-    last = state.horizon_days - 1
-    if greedy_plan(state, sku, qty, low) is not None:
-        return low
-    if low >= last or greedy_plan(state, sku, qty, last) is None:
-        return None
-    failed, found = low, last
-    while found - failed > 1:
-        middle = (failed + found) // 2
-        if greedy_plan(state, sku, qty, middle) is not None:
-            found = middle
-        else:
-            failed = middle
-    return found
+class GreedyProbe:
+    """The greedy plans of one line's item on one state, each (qty, day) planned once."""
 
+    def __init__(self, state: PlanningState, sku: str) -> None:
+        self.state = state
+        self.sku = sku
+        self._plans: dict[tuple[int, int], DayPlan | None] = {}
 
-def greedy_most_qty(state: PlanningState, sku: str, day: int, high: int) -> int:
-    """A quantity <= ``high`` that the greedy can plan on ``day`` (0 at least)."""
-    if greedy_plan(state, sku, high, day) is not None:
-        return high
-    found, failed = 0, high
-    while failed - found > 1:
-        middle = (found + failed) // 2
-        if greedy_plan(state, sku, middle, day) is not None:
-            found = middle
-        else:
-            failed = middle
-    return found
+    def plan(self, qty: int, day: int) -> DayPlan | None:
+        key = (qty, day)
+        if key not in self._plans:
+            self._plans[key] = greedy_plan(self.state, self.sku, qty, day)
+        return self._plans[key]
+
+    def earliest_day(self, qty: int, low: int) -> int | None:
+        """A day >= ``low`` with a greedy plan (the first one, were it monotone), or None."""
+        last = self.state.horizon_days - 1
+        if self.plan(qty, low) is not None:
+            return low
+        if low >= last or self.plan(qty, last) is None:
+            return None
+        failed, found = low, last
+        while found - failed > 1:
+            middle = (failed + found) // 2
+            if self.plan(qty, middle) is not None:
+                found = middle
+            else:
+                failed = middle
+        return found
+
+    def most_qty(self, day: int, high: int) -> int:
+        """A quantity <= ``high`` with a greedy plan on ``day`` (0 at least)."""
+        if self.plan(high, day) is not None:
+            return high
+        found, failed = 0, high
+        while failed - found > 1:
+            middle = (found + failed) // 2
+            if self.plan(middle, day) is not None:
+                found = middle
+            else:
+                failed = middle
+        return found

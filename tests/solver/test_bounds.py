@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from app.solver import engine
+from app.solver import greedy
 from app.solver.bounds import relaxation_fits, relaxed_earliest_day, relaxed_most_qty
 from app.solver.document import plant_from_document
 from app.solver.engine import SolverSettings, decide_line
@@ -63,9 +63,7 @@ def test_bounds_and_greedy_plans_against_the_brute_force(
 
     # Where the greedy finds nothing, CP-SAT decides between the bounds: forced here.
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(engine, "greedy_plan", lambda *_: None)
-        patch.setattr(engine, "greedy_earliest_day", lambda *_: None)
-        patch.setattr(engine, "greedy_most_qty", lambda *_: 0)
+        patch.setattr(greedy.GreedyProbe, "plan", lambda *_: None)
         declined = decide_line(state, "TOP", qty, requested, DETERMINISTIC)
     assert (declined.earliest_day, declined.qty_on_requested_day) == (earliest, most)
     assert declined.plan is None or plan_violations(state, "TOP", qty, declined.plan) == []
