@@ -48,7 +48,7 @@ def test_openapi_declares_problem_responses(client: TestClient) -> None:
 def test_solver_timeout_is_a_503_problem(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def timeout(*_args: object) -> None:
+    def timeout(*_args: object, **_kwargs: object) -> None:
         raise SolverTimeout("BIKE", "an earliest date")
 
     monkeypatch.setattr("app.services.checks.check_quote", timeout)
