@@ -81,6 +81,20 @@ RESOURCES: tuple[tuple[str, str, list[int]], ...] = (
     ("EOL", "End-of-line test and packing", PACKING),
 )
 
+# What operations could add when a date is late (SPEC section 5): overtime per weekday and its
+# cost per minute, on the bays that sell most; expedited purchase (lead time days, extra cost
+# per unit) of the parts a supplier can rush.
+OVERTIME: dict[str, tuple[list[int], float]] = {
+    "CARGO": ([480, 480, 480, 480, 480, 480, 0], 1.5),
+    "ASSY": ([120, 120, 120, 120, 120, 240, 0], 1),
+    "EOL": ([120, 120, 120, 120, 120, 240, 0], 1),
+}
+EXPEDITE: dict[str, tuple[int, float]] = {
+    "DISPLAY": (4, 8),
+    "CARGO-BOX": (5, 20),
+    "MOT-MID": (21, 15),
+}
+
 # sku -> operations (seq, resource, setup_minutes, run_minutes_per_unit)
 ROUTINGS: dict[str, tuple[tuple[int, str, int, float], ...]] = {
     "EB-CITY": ((10, "ASSY", 20, 35), (20, "EOL", 0, 10)),
@@ -267,12 +281,15 @@ def _item(sku: str, name: str, kind: str, lead_time_days: int | None) -> dict[st
     item: dict[str, Any] = {"sku": sku, "name": name, "kind": kind}
     if kind == "purchased":
         item["lead_time_days"] = lead_time_days
+    if sku in EXPEDITE:
+        expedited, cost = EXPEDITE[sku]
+        item["expedite"] = {"lead_time_days": expedited, "cost_per_unit": cost}
     return item
 
 
 def _resource(code: str, name: str, weekly: list[int], as_of: date) -> dict[str, Any]:
     exceptions = _calendar_exceptions(code, as_of)
-    return {
+    resource: dict[str, Any] = {
         "code": code,
         "name": name,
         "calendar": {
@@ -283,6 +300,10 @@ def _resource(code: str, name: str, weekly: list[int], as_of: date) -> dict[str,
             ],
         },
     }
+    if code in OVERTIME:
+        overtime, cost = OVERTIME[code]
+        resource["overtime"] = {"weekly_minutes": list(overtime), "cost_per_minute": cost}
+    return resource
 
 
 def _calendar_exceptions(code: str, as_of: date) -> dict[date, int]:
@@ -371,6 +392,14 @@ QUOTES: tuple[tuple[str, str, bool, tuple[tuple[str, int, int], ...]], ...] = (
     # can only be bought, which takes 30 days.
     ("Q-DEMO-05", "Bike Service Nord (spare parts)", False,
      (("DISPLAY", 200, 5),)),
+    # Counter proposal (capacity), that overtime could make (SPEC section 5). At most 9 cargo
+    # bikes are in stock, so at least 11 go through the cargo bay: 30 + 11 * 90 = 1,020 min. By
+    # the requested day (at most 7 calendar days out, with its move to a working day) the bay
+    # has at most 6 working days, the first 5 with 60 minutes free: 780 min. With a second
+    # shift of overtime (480 on weekdays and Saturdays) even a window of 4 working days holds
+    # 240 + 4 * 480 = 2,160 min, enough for the 14 that at most have to be made.
+    ("Q-DEMO-06", "Lastenrad Kollektiv Freiburg", False,
+     (("EB-CARGO", 20, 5),)),
 )  # fmt: skip
 
 # Expected quote status under SPEC section 2, by quote_ref (see sample_quotes for why).
@@ -380,6 +409,7 @@ EXPECTED_STATUS: dict[str, str] = {
     "Q-DEMO-03": "infeasible",
     "Q-DEMO-04": "feasible",
     "Q-DEMO-05": "counter_proposal",
+    "Q-DEMO-06": "counter_proposal",
 }
 
 

@@ -513,3 +513,41 @@ def test_random_quotes_are_valid_and_deterministic() -> None:
     finished = set(_finished(doc))
     lines = [line for q in quotes for line in q["lines"]]
     assert sum(line["sku"] in finished for line in lines) > len(lines) / 2
+
+
+@pytest.mark.parametrize("as_of", AS_OF_DATES[:3], ids=str)
+def test_the_demo_shows_both_options(as_of: date) -> None:
+    """The cargo quote can be split or made on time with overtime; the displays expedited."""
+    from app.solver.document import plant_from_document  # noqa: PLC0415
+    from app.solver.engine import (  # noqa: PLC0415
+        OptionsAsked,
+        PlanningState,
+        SolverSettings,
+        check_quote,
+    )
+    from app.solver.results import LineRequest  # noqa: PLC0415
+
+    state = PlanningState.build(plant_from_document(sample_dataset(as_of)), as_of, HORIZON)
+    quotes = {q["quote_ref"]: q for q in sample_quotes(as_of)}
+    offered: dict[str, list[str]] = {}
+    for ref in ("Q-DEMO-05", "Q-DEMO-06"):
+        (line,) = quotes[ref]["lines"]
+        request = LineRequest(
+            "1", line["sku"], line["qty"], date.fromisoformat(line["requested_date"])
+        )
+        (answered,) = check_quote(
+            state,
+            [request],
+            ship_complete=False,
+            settings=SolverSettings(workers=1),
+            options=OptionsAsked(split=True, extra_capacity=True),
+        ).lines
+        offered[ref] = [option.kind for option in answered.options or ()]
+        extra = [o for o in answered.options or () if o.kind == "extra_capacity"]
+        assert extra, ref
+        assert bool(extra[0].expedite) == (ref == "Q-DEMO-05")
+        assert bool(extra[0].extra) == (ref == "Q-DEMO-06")
+    assert offered == {
+        "Q-DEMO-05": ["split", "extra_capacity"],
+        "Q-DEMO-06": ["split", "extra_capacity"],
+    }

@@ -110,9 +110,12 @@ class QuoteForm:
         }
 
     def to_request(self) -> CheckRequest:
-        """The check request, or Invalid with the same pointers and messages as the API."""
+        """The check request, or Invalid with the same pointers and messages as the API. The
+        page asks for both options (SPEC section 5): a late line shows what could be done."""
         try:
-            return CheckRequest.model_validate(self.to_document())
+            return CheckRequest.model_validate(
+                self.to_document() | {"options": ["split", "extra_capacity"]}
+            )
         except ValidationError as exc:
             raise Invalid("the check request is not valid", from_pydantic(exc.errors())) from exc
 

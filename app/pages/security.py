@@ -42,6 +42,11 @@ class PageUser:
         # SPEC section 3: holding and confirming promises is the CRM role's alone.
         return self.role in {None, "crm"}
 
+    @property
+    def may_add_minutes(self) -> bool:
+        # Calendar exceptions are a feed change for admin and ops (SPEC section 5).
+        return self.role in {None, "ops", "admin"}
+
 
 def csrf_of(request: Request) -> tuple[str, bool]:
     """The request's CSRF token, or a new one (True) to be set as a cookie."""

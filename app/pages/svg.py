@@ -6,6 +6,7 @@ that Jinja2's autoescape leaves the finished drawing alone.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -106,6 +107,31 @@ def timeline(line: CheckLineResult, ident: str, resource_names: dict[str, str]) 
     out += _date_markers(line, axis, height)
     out.append("</svg>")
     return Markup("".join(out))  # noqa: S704  (every data text above went through escape)
+
+
+def option_timelines(
+    line: CheckLineResult, ident: str, resource_names: dict[str, str]
+) -> list[list[Markup]]:
+    """Per option of a late line, the timeline of each of its deliveries (SPEC section 5)."""
+    pictures = []
+    for n, option in enumerate(line.options or ()):
+        drawn = []
+        for k, delivery in enumerate(option.deliveries):
+            ref = option.lines[k].line_ref if option.kind == "split" else line.line_ref
+            if option.kind == "extra_capacity":
+                ref = f"{ref} with extra capacity"
+            shown = line.model_copy(
+                update={
+                    "line_ref": ref,
+                    "qty": delivery.qty,
+                    "promised_date": delivery.date,
+                    "delivery_date": delivery.date,
+                    "plan": delivery.plan,
+                }
+            )
+            drawn.append(timeline(shown, f"{ident}-option-{n}-{k}", resource_names))
+        pictures.append(drawn)
+    return pictures
 
 
 def _timeline_title(line: CheckLineResult) -> str:
@@ -260,9 +286,13 @@ def cell_text(code: str, day: CapacityDay) -> str:
     )
 
 
-def capacity_heatmap(view: CapacityView) -> Markup:
+def capacity_heatmap(
+    view: CapacityView, proposed: Mapping[tuple[str, date], int] | None = None
+) -> Markup:
     """Resources down, days across; colour = share of calendar minutes taken, and a bar at the
-    bottom of each cell for the minutes held (amber) and confirmed (blue) by promises."""
+    bottom of each cell for the minutes held (amber) and confirmed (blue) by promises. A cell
+    with ``proposed`` overtime (extra-capacity options, SPEC section 5) is outlined and marked +."""
+    proposed = proposed or {}
     days = (view.last - view.first).days + 1
     width = HEAT_LABEL_WIDTH + days * CELL + 10
     height = HEAT_AXIS + len(view.resources) * CELL + 6
@@ -292,13 +322,17 @@ def capacity_heatmap(view: CapacityView) -> Markup:
             f"<title>{escape(resource.name)}</title></text>"
         )
         for i, cell in enumerate(resource.days):
-            out.append(_cell(resource.code, cell, HEAT_LABEL_WIDTH + i * CELL, y))
+            extra = proposed.get((resource.code, cell.date), 0)
+            out.append(_cell(resource.code, cell, HEAT_LABEL_WIDTH + i * CELL, y, extra))
         out.append("</g>")
     out.append("</svg>")
     return Markup("".join(out))  # noqa: S704  (every data text above went through escape)
 
 
-def _cell(code: str, day: CapacityDay, x: int, y: int) -> str:
+def _cell(code: str, day: CapacityDay, x: int, y: int, proposed: int = 0) -> str:
+    text = cell_text(code, day)
+    if proposed:
+        text += f"; {proposed} min of overtime proposed"
     data = _attrs(
         data_resource=code,
         data_date=day.date.isoformat(),
@@ -307,9 +341,10 @@ def _cell(code: str, day: CapacityDay, x: int, y: int) -> str:
         data_held=day.held,
         data_confirmed=day.confirmed,
         data_free=day.free,
+        data_proposed=proposed,
     )
     parts = [
-        f'<g class="cell" {data}><title>{escape(cell_text(code, day))}</title>',
+        f'<g class="cell" {data}><title>{escape(text)}</title>',
         (
             f'<rect x="{x + 1}" y="{y + 1}" width="{CELL - 2}" height="{CELL - 2}" '
             f'fill="{heat_colour(day)}"/>'
@@ -326,6 +361,12 @@ def _cell(code: str, day: CapacityDay, x: int, y: int) -> str:
                     f'width="{bar_w:.1f}" height="6"/>'
                 )
                 bar_x += bar_w
+    if proposed:
+        parts.append(
+            f'<rect class="proposed" x="{x + 2}" y="{y + 2}" width="{CELL - 4}" '
+            f'height="{CELL - 4}"/>'
+            f'<text class="proposed" x="{x + CELL / 2}" y="{y + 14}" text-anchor="middle">+</text>'
+        )
     parts.append("</g>")
     return "".join(parts)
 

@@ -30,7 +30,7 @@ from app.pages.security import (
     sign_in,
     sign_out,
 )
-from app.pages.svg import capacity_heatmap, timeline
+from app.pages.svg import capacity_heatmap, option_timelines, timeline
 from app.schemas.check import CheckResult
 from app.services.catalogue import plant_catalogue
 from app.services.checks import read_check, run_check
@@ -188,9 +188,22 @@ def _quote(
         "result": result,
         "resources": catalogue.resources,
         "timelines": _timelines(result, catalogue.resources),
+        "option_pictures": _option_pictures(result, catalogue.resources),
         "hold_request": form.to_document() if result else None,
     }
     return _page(request, user, "quote.html", context, status)
+
+
+def _option_pictures(
+    result: CheckResult | None, resources: dict[str, str]
+) -> dict[str, list[list[Any]]]:
+    if result is None:
+        return {}
+    return {
+        line.line_ref: option_timelines(line, f"timeline-{i}", resources)
+        for i, line in enumerate(result.lines)
+        if line.options
+    }
 
 
 def _timelines(result: CheckResult | None, resources: dict[str, str]) -> dict[str, Any]:
@@ -221,7 +234,7 @@ def ops_page(
         "filters": filters,
         "cursor": query.cursor,
         "field_errors": field_errors,
-        "heatmap": capacity_heatmap(review.capacity),
+        "heatmap": capacity_heatmap(review.capacity, review.proposed_minutes()),
         "capacity_weeks": weekly_totals(review.capacity),
         "weeks": query.capacity_days // 7,
         "items": plant_catalogue(session).items,
@@ -241,6 +254,7 @@ def check_page(request: Request, check_id: str, session: SessionDep, user: Reade
         "result": result,
         "resources": resources,
         "timelines": _timelines(result, resources),
+        "option_pictures": _option_pictures(result, resources),
     }
     return _page(request, user, "check.html", context)
 

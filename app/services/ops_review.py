@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.db.promises import PromiseRow, as_utc, effective_status
 from app.db.review import count_live_promises, live_promises
 from app.errors import FieldError, Invalid
-from app.schemas.check import CheckList, CheckResult
+from app.schemas.check import CheckList, CheckResult, ExtraMinutesOut
 from app.schemas.stats import CapacityView, Stats
 from app.services.capacity_view import capacity_view
 from app.services.check_listing import list_checks
@@ -55,6 +55,28 @@ class PromiseSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class Proposal:
+    """A late line's extra-capacity option (SPEC section 5): the minutes that would make it."""
+
+    check_id: str
+    quote_ref: str
+    customer: str
+    line_ref: str
+    sku: str
+    qty: int
+    requested_date: date
+    detail: str
+    extra: list[ExtraMinutesOut]
+
+    def exceptions(self) -> list[dict[str, Any]]:
+        """The calendar exceptions that add the minutes (PUT /v1/resources/{code}/exceptions/{date})."""
+        return [
+            {"resource": e.resource, "date": e.date.isoformat(), "minutes": e.exception_minutes}
+            for e in self.extra
+        ]
+
+
+@dataclass(frozen=True, slots=True)
 class OpsReview:
     checks: list[CheckResult]
     next_cursor: str | None
@@ -63,6 +85,17 @@ class OpsReview:
     capacity: CapacityView
     stats: Stats | None
     errors: list[FieldError] = field(default_factory=list)
+    proposals: list[Proposal] = field(default_factory=list)
+
+    def proposed_minutes(self) -> dict[tuple[str, date], int]:
+        """The most overtime any proposal asks for, per resource and day (for the capacity
+        picture): proposals are alternatives, each on the data its check saw."""
+        minutes: dict[tuple[str, date], int] = {}
+        for proposal in self.proposals:
+            for extra in proposal.extra:
+                key = (extra.resource, extra.date)
+                minutes[key] = max(minutes.get(key, 0), extra.minutes)
+        return minutes
 
 
 def ops_review(
@@ -91,7 +124,35 @@ def ops_review(
         capacity=capacity_view(session, settings, now, days=query.capacity_days),
         stats=stats,
         errors=errors,
+        proposals=proposals(listing.items),
     )
+
+
+def proposals(checks: list[CheckResult]) -> list[Proposal]:
+    """The extra-capacity options with overtime among late lines of these checks (newest
+    first), one per quote and line: the newest check of a quote says what it needs now."""
+    found = []
+    seen: set[tuple[str, str, str]] = set()
+    for check in checks:
+        for line in check.lines:
+            key = (check.customer, check.quote_ref, line.line_ref)
+            for option in line.options or ():
+                if option.kind == "extra_capacity" and option.extra and key not in seen:
+                    seen.add(key)
+                    found.append(
+                        Proposal(
+                            check_id=check.id,
+                            quote_ref=check.quote_ref,
+                            customer=check.customer,
+                            line_ref=line.line_ref,
+                            sku=line.sku,
+                            qty=line.qty,
+                            requested_date=line.requested_date,
+                            detail=option.detail,
+                            extra=option.extra,
+                        )
+                    )
+    return found
 
 
 def _rejected_checks(

@@ -192,7 +192,7 @@ def _extra_detail(
     cost = f" (extra cost {float(found.cost):g})" if found.cost else ""
     every = "all " if request.qty > 1 else ""
     return (
-        f"With {_joined(parts)}, {every}{request.qty} can ship on "
+        f"With {', plus '.join(parts)}, {every}{request.qty} can ship on "
         f"{_short(request.requested_date)}{cost}."
     )
 

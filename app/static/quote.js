@@ -159,8 +159,7 @@
     releaseButton.hidden = state !== "held" && state !== "confirmed";
   }
 
-  holdButton.addEventListener("click", () => act(holdButton, async () => {
-    const request = JSON.parse(requestNode.textContent);
+  async function hold(request, what) {
     const answer = await call("/v1/promises", Object.assign({}, request, { hold_minutes: 30 }));
     if (!answer.ok) {
       show("Not held: " + problemText(answer.body, answer.status), true);
@@ -168,10 +167,33 @@
     }
     promiseId = answer.body.id;
     setState("held");
-    show("Held until " + time(answer.body.expires_at) + " for delivery on "
-      + day(answer.body.check.promise_date) + " (promise " + promiseId + ").");
+    show("Held until " + time(answer.body.expires_at) + what(answer.body.check)
+      + " (promise " + promiseId + ").");
     confirmButton.focus();
-  }));
+  }
+
+  holdButton.addEventListener("click", () => act(holdButton, () => hold(
+    JSON.parse(requestNode.textContent),
+    (check) => " for delivery on " + day(check.promise_date),
+  )));
+
+  // A split option: its two lines in place of the late line, held only on exactly their dates.
+  document.querySelectorAll("button.hold-option").forEach((button) => {
+    button.addEventListener("click", () => act(button, () => {
+      const request = JSON.parse(requestNode.textContent);
+      const lines = [];
+      request.lines.forEach((line) => {
+        if (line.line_ref === button.dataset.lineRef) {
+          lines.push(...JSON.parse(button.dataset.lines));
+        } else {
+          lines.push(line);
+        }
+      });
+      const split = Object.assign({}, request, { lines: lines, mode: "requested_only" });
+      return hold(split, (check) => ": " + check.lines.map(
+        (line) => line.qty + " on " + day(line.promised_date)).join(", "));
+    }));
+  });
 
   confirmButton.addEventListener("click", () => act(confirmButton, async () => {
     const answer = await call("/v1/promises/" + encodeURIComponent(promiseId) + "/confirm");
