@@ -121,7 +121,8 @@ def test_metrics_count_requests_checks_solver_time_and_promises(client: TestClie
     )
 
     assert client.post("/v1/checks", json=check_request()).status_code == 201
-    held = client.post("/v1/promises", json=check_request(quote_ref="Q-hold"))
+    # Another quantity: the same request on the same state would be answered from the cache.
+    held = client.post("/v1/promises", json=check_request(quote_ref="Q-hold", line={"qty": 9}))
     assert held.status_code == 201
     client.get("/v1/checks/no-such-check")
     client.get("/no/such/path")

@@ -26,6 +26,7 @@ from app.errors import FieldError, Invalid, NotFound, from_pydantic, pointer
 from app.metrics import CHECKS, SOLVER_SECONDS
 from app.schemas.check import CheckRequest, CheckResult
 from app.schemas.types import IsoDate
+from app.services.answer_cache import answer_cache
 from app.services.check_results import to_check_result
 from app.services.dataset_validation import ParsedRow
 from app.services.idempotency import Answer, answer_once
@@ -153,10 +154,25 @@ def evaluate_quote(
     as_of = request.as_of or today(settings, now)
     version, plant = current_plant(session)
     _check_business_rules(request, plant, as_of, settings.horizon_days)
-    state = planning_cache.state(
-        _database_key(session), version, plant, as_of, settings.horizon_days
+    database = _database_key(session)
+
+    def solve() -> QuoteResult:
+        state = planning_cache.state(database, version, plant, as_of, settings.horizon_days)
+        return solve_quote(state.with_reservations(reservations), request, settings)
+
+    if not planning_cache.holds(database, version, plant):
+        # A plant read while the data changed (see current_plant): answered, never kept.
+        return request.model_copy(update={"as_of": as_of}), solve()
+    key = (
+        database,
+        version,
+        as_of,
+        settings.horizon_days,
+        solver_settings(settings),
+        reservations,
+        request.model_dump_json(exclude={"quote_ref", "as_of"}),
     )
-    quote = solve_quote(state.with_reservations(reservations), request, settings)
+    quote = answer_cache.answer(key, solve)
     return request.model_copy(update={"as_of": as_of}), quote
 
 

@@ -46,6 +46,12 @@ class PlanningCache:
                 self._entries[database] = _Entry(version=version, plant=plant)
         return plant
 
+    def holds(self, database: str, version: int, plant: Plant) -> bool:
+        """Whether ``plant`` is the one cached for ``version`` (not one read during a change)."""
+        with self._lock:
+            entry = self._entries.get(database)
+            return entry is not None and entry.version == version and entry.plant is plant
+
     def state(
         self, database: str, version: int, plant: Plant, as_of: date, horizon_days: int
     ) -> PlanningState:
