@@ -361,11 +361,14 @@ def _decide_by_bounds(
     if low is not None:
         earliest = greedy.earliest_day(qty, low)
         if earliest != low:
-            last = state.horizon_days - 1 if earliest is None else earliest - 1
             cpsat_used = True
-            found = _cpsat_earliest(state, sku, qty, requested_day, (low, last), settings=settings)
-            if found is not None:
-                earliest = found
+            last = state.horizon_days - 1 if earliest is None else earliest - 1
+            # Feasibility only grows with the day: when the day before the greedy's (or the
+            # last day) is impossible, one fixed-day solve proves the greedy's day (or none).
+            if _possible(state, sku, qty, last, settings):
+                earliest = _cpsat_earliest(
+                    state, sku, qty, requested_day, (low, last), settings=settings
+                )
     if earliest is not None and earliest <= requested_day:
         most = qty
     elif limit.on_requested_day == 0:
@@ -376,7 +379,9 @@ def _decide_by_bounds(
         most = greedy.most_qty(requested_day, upper)
         if most != upper:
             cpsat_used = True
-            most = most_qty(state, sku, qty, requested_day, settings)
+            # Feasibility only shrinks with the quantity: one more unit impossible proves it.
+            if _possible(state, sku, most + 1, requested_day, settings):
+                most = most_qty(state, sku, qty, requested_day, settings)
     planned_by_cpsat: list[int] = []
 
     def plan_on(day: int) -> DayPlan:
@@ -435,6 +440,11 @@ def _decide_by_cpsat(
         plan_on=plan_on,
         method="cp-sat",
     )
+
+
+def _possible(state: PlanningState, sku: str, qty: int, day: int, settings: SolverSettings) -> bool:
+    """Whether CP-SAT finds a way to deliver ``qty`` of ``sku`` on ``day`` (a fixed-day model)."""
+    return earliest_day(state, sku, qty, (day, day), settings) is not None
 
 
 def _cpsat_earliest(
