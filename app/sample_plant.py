@@ -6,7 +6,8 @@ manufactured levels deep with purchased parts below. Every date is relative to `
 demo makes sense whenever it is started.
 
 :func:`sample_quotes` returns example check requests whose outcome under SPEC section 2 is
-known in advance (see :data:`EXPECTED_STATUS`). The quantities keep clear margins, argued next
+known in advance (see :data:`EXPECTED_STATUS`); one of them is pushed out by an allocation
+(SPEC section 7). The quantities keep clear margins, argued next
 to each quote, so the outcomes hold for any ``as_of`` weekday and any holiday season.
 """
 
@@ -274,6 +275,18 @@ def sample_dataset(as_of: date) -> Document:
         "supply": [_overdue_supply(as_of), *_moves(SUPPLY, workdays)],
         "demand": _moves(DEMAND, workdays),
         "load": _load(workdays),
+        "customers": [{"customer": c, "group": g} for c, g in CUSTOMER_GROUPS.items()],
+        "allocations": [
+            {
+                "ref": ref,
+                "sku": sku,
+                "group": group,
+                "from": (as_of + timedelta(days=first)).isoformat(),
+                "until": (as_of + timedelta(days=last)).isoformat(),
+                "qty": qty,
+            }
+            for ref, sku, group, first, last, qty in ALLOCATIONS
+        ],
     }
 
 
@@ -363,6 +376,23 @@ def _load(workdays: list[date]) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
+# Allocations (SPEC section 7): the Ridge e-MTB is scarce this season, so sales and operations
+# share it out between the key accounts, the dealers and everyone else (`*`), for the next two
+# weeks and then the month after. (ref, sku, group, first and last day after as_of, qty.)
+CUSTOMER_GROUPS: dict[str, str] = {
+    "Stadtwerke Lindau (e-bike fleet)": "Key accounts",
+    "Radhaus Meyer KG": "Key accounts",
+    "Bike Service Nord (spare parts)": "Dealers",
+    "Zweirad Huber OHG": "Dealers",
+}
+ALLOCATIONS: tuple[tuple[str, str, str, int, int, int], ...] = (
+    ("AL-MTB-KEY-1", "EB-MTB", "Key accounts", 0, 13, 4),
+    ("AL-MTB-KEY-2", "EB-MTB", "Key accounts", 14, 44, 10),
+    ("AL-MTB-DLR-1", "EB-MTB", "Dealers", 0, 13, 3),
+    ("AL-MTB-DLR-2", "EB-MTB", "Dealers", 14, 44, 6),
+    ("AL-MTB-ALL-1", "EB-MTB", "*", 0, 44, 4),
+)
+
 # (quote_ref, customer, ship_complete, lines as (sku, qty, calendar days after as_of)).
 # Each quote is checked on its own against the sample dataset (no holds in between). A requested
 # date on a weekend or holiday moves to the next working day; the margins allow for that and for
@@ -400,6 +430,12 @@ QUOTES: tuple[tuple[str, str, bool, tuple[tuple[str, int, int], ...]], ...] = (
     # 240 + 4 * 480 = 2,160 min, enough for the 14 that at most have to be made.
     ("Q-DEMO-06", "Lastenrad Kollektiv Freiburg", False,
      (("EB-CARGO", 20, 5),)),
+    # Counter proposal (allocation). EB-MTB's projected stock never drops below 6, so 5 come
+    # from stock on any day; but the dealers' allocation is 3 for the first two weeks, so the
+    # 5 wait for the second period, which starts 14 days out (the requested date, a week out,
+    # is at most day 11 after weekends and holidays). Velo Retro AG (Q-DEMO-03) is in `*`.
+    ("Q-DEMO-07", "Zweirad Huber OHG", False,
+     (("EB-MTB", 5, 7),)),
 )  # fmt: skip
 
 # Expected quote status under SPEC section 2, by quote_ref (see sample_quotes for why).
@@ -410,6 +446,7 @@ EXPECTED_STATUS: dict[str, str] = {
     "Q-DEMO-04": "feasible",
     "Q-DEMO-05": "counter_proposal",
     "Q-DEMO-06": "counter_proposal",
+    "Q-DEMO-07": "counter_proposal",
 }
 
 
