@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi.templating import Jinja2Templates
 
+from app.pages.allocation_chart import group_label
 from app.pages.svg import short_date
 from app.schemas.check import CheckLineResult, CheckResult
 from app.schemas.stats import CapacityView
@@ -23,6 +24,7 @@ KIND_WORDS = {
     "capacity": "capacity",
     "material": "material",
     "horizon": "planning horizon",
+    "allocation": "customer allocation",
 }
 
 
@@ -84,6 +86,7 @@ templates.env.globals.update(
     days_late=days_late,
     plural=plural,
     kind_words=KIND_WORDS,
+    group_label=group_label,
 )
 
 

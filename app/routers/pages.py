@@ -17,6 +17,7 @@ from starlette.status import HTTP_303_SEE_OTHER
 
 from app.deps import ClockDep, SessionDep, SettingsDep
 from app.errors import DomainError, FieldError, NotFound
+from app.pages.allocation_chart import allocation_chart
 from app.pages.forms import QuoteForm, errors_by_field, ops_query, parse_form
 from app.pages.rendering import STATIC_DIR, templates, weekly_totals
 from app.pages.security import (
@@ -235,6 +236,9 @@ def ops_page(
         "cursor": query.cursor,
         "field_errors": field_errors,
         "heatmap": capacity_heatmap(review.capacity, review.proposed_minutes()),
+        "allocation_chart": allocation_chart(
+            review.allocations, review.capacity.first, review.capacity.last
+        ),
         "capacity_weeks": weekly_totals(review.capacity),
         "weeks": query.capacity_days // 7,
         "items": plant_catalogue(session).items,

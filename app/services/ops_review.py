@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 from app.db.promises import PromiseRow, as_utc, effective_status
 from app.db.review import count_live_promises, live_promises
 from app.errors import FieldError, Invalid
+from app.schemas.allocations import AllocationList
 from app.schemas.check import CheckList, CheckResult, ExtraMinutesOut
 from app.schemas.stats import CapacityView, Stats
+from app.services.allocations import allocation_status
 from app.services.capacity_view import capacity_view
 from app.services.check_listing import list_checks
 from app.services.stats import period_bounds, period_stats
@@ -84,6 +86,7 @@ class OpsReview:
     live_promises: int
     capacity: CapacityView
     stats: Stats | None
+    allocations: AllocationList
     errors: list[FieldError] = field(default_factory=list)
     proposals: list[Proposal] = field(default_factory=list)
 
@@ -123,6 +126,7 @@ def ops_review(
         live_promises=count_live_promises(session, now),
         capacity=capacity_view(session, settings, now, days=query.capacity_days),
         stats=stats,
+        allocations=allocation_status(session, settings, now),
         errors=errors,
         proposals=proposals(listing.items),
     )

@@ -74,7 +74,9 @@ def allocation_constraints(
 
 
 def _whose(group: str) -> str:
-    return "the shared" if group == EVERYONE_ELSE else f"{group}'s"
+    if group == EVERYONE_ELSE:
+        return "the shared"
+    return f"{group}'" if group.endswith("s") else f"{group}'s"
 
 
 def _label(row: Allocation, as_of: date) -> str:
