@@ -52,7 +52,7 @@ from app.solver.cpsat import model as cpsat_model
 from app.solver.document import plant_from_document
 from app.solver.engine import PlanningState, SolverSettings, check_quote
 from app.solver.results import LineRequest, SolverTimeout
-from bench.plants import Document, large, medium, random_quotes
+from bench.plants import Document, large, medium, random_quotes, with_allocations
 
 Group = Literal["fast", "cp-sat", "error"]
 Route = Literal["engine", "http"]
@@ -188,7 +188,9 @@ def engine_check(state: PlanningState, quote: Document, solver: SolverSettings) 
     lines = line_requests(quote)
     start = time.perf_counter()
     try:
-        result = check_quote(state, lines, quote["ship_complete"], solver)
+        result = check_quote(
+            state, lines, quote["ship_complete"], solver, customer=quote["customer"]
+        )
     except SolverTimeout:
         ms = (time.perf_counter() - start) * 1000
         return Sample(quote["quote_ref"], len(lines), ms, "error", "solver timeout", ())
@@ -813,6 +815,9 @@ def main(
     ] = DEFAULT_AS_OF.isoformat(),
     http: Annotated[bool, typer.Option(help="Also measure the service over HTTP.")] = True,
     profile: Annotated[int, typer.Option(help="Slowest CP-SAT quotes to profile.", min=0)] = 10,
+    allocations: Annotated[
+        bool, typer.Option(help="Share a third of the finished items out by allocations.")
+    ] = False,
 ) -> None:
     """Time checks and loading on the benchmark plants; print the figures next to the targets."""
     if plant not in {"medium", "large", "both"}:
@@ -834,10 +839,13 @@ def main(
         console.print(f"[bold]{name}[/bold]: generating, then engine path, service path, profile")
         start = time.perf_counter()
         doc = PLANTS[name](options.as_of)
+        if allocations:
+            doc = with_allocations(doc, options.as_of)
         generate_ms = (time.perf_counter() - start) * 1000
         reports.append(bench_plant(name, doc, options, generate_ms))
     console.print(
         f"command: .venv/bin/python -m bench.check_latency --plant {plant} --quotes {quotes}"
+        f"{' --allocations' if allocations else ''}"
         f" (multi-line {options.multi_quotes} x {lines} lines, seed {seed}, as_of {as_of})"
     )
     render(reports, console, options)

@@ -462,6 +462,29 @@ def random_quotes(
     return quotes
 
 
+def with_allocations(doc: Document, as_of: date, *, period_days: int = 30) -> Document:
+    """The plant with a third of its finished items shared out (SPEC section 7): three
+    customers are key accounts, three regional, the rest fall to `*`; each group gets, per
+    30-day period over the year, about three typical orders of each scarce item."""
+    typical = _typical_quantities(doc)
+    finished, _ = _quotable(doc)
+    scarce = finished[::3]
+    groups = {"Key accounts": CUSTOMERS[:3], "Regional": CUSTOMERS[3:6]}
+    rows = []
+    for sku in scarce:
+        for group in (*groups, "*"):
+            for n in range(365 // period_days):
+                first = as_of + timedelta(days=n * period_days)
+                rows.append({
+                    "ref": f"AL-{sku}-{group[:3]}-{n + 1:02d}", "sku": sku, "group": group,
+                    "from": first.isoformat(),
+                    "until": (first + timedelta(days=period_days - 1)).isoformat(),
+                    "qty": max(1, round(3 * typical[sku])),
+                })  # fmt: skip
+    customers = [{"customer": c, "group": g} for g, members in groups.items() for c in members]
+    return doc | {"customers": customers, "allocations": rows}
+
+
 def _typical_quantities(doc: Document) -> dict[str, float]:
     """The median customer order per item; stock or a small default where there is none."""
     orders: dict[str, list[int]] = {}

@@ -39,6 +39,15 @@ def _document() -> dict[str, Any]:
     doc["resources"][0]["calendar"]["exceptions"].append(
         {"date": doc["holidays"][0], "minutes": 120}
     )
+    doc["customers"] = [{"customer": "ACME", "group": "Key"}, {"customer": "Globex", "group": "*"}]
+    doc["allocations"] = [
+        {"ref": "A2", "sku": "BIKE", "group": "Key", "from": "2027-01-01", "until": "2027-01-31",
+         "qty": 7},
+        {"ref": "A1", "sku": "BIKE", "group": "Key", "from": "2026-12-01", "until": "2026-12-31",
+         "qty": 5},
+        {"ref": "A3", "sku": "FRAME", "group": "*", "from": "2026-12-01", "until": "2026-12-31",
+         "qty": 0},
+    ]  # fmt: skip
     return doc
 
 

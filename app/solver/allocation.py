@@ -20,7 +20,7 @@ Rows that end before as_of do not count anywhere. A customer not listed is in gr
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -61,12 +61,20 @@ class Allocations:
 
     rows: tuple[Allocation, ...] = ()
     groups: Mapping[str, str] | None = None  # customer -> group
+    # The rows per sku, by period: a line looks up its own item's rows only.
+    by_sku: Mapping[str, tuple[Allocation, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_sku: dict[str, list[Allocation]] = {}
+        for row in sorted(self.rows, key=lambda row: row.from_date):
+            by_sku.setdefault(row.sku, []).append(row)
+        object.__setattr__(self, "by_sku", {sku: tuple(rows) for sku, rows in by_sku.items()})
 
     def group_of(self, customer: str) -> str:
         return (self.groups or {}).get(customer, EVERYONE_ELSE)
 
     def skus(self) -> frozenset[str]:
-        return frozenset(row.sku for row in self.rows)
+        return frozenset(self.by_sku)
 
     def limiting_group(self, customer: str, sku: str, as_of: date) -> str | None:
         """The group whose rows for ``sku`` limit ``customer``; None when nothing limits it."""
@@ -74,20 +82,15 @@ class Allocations:
 
     def groups_with_rows(self, sku: str, as_of: date) -> frozenset[str]:
         """The groups with rows for ``sku`` that count on ``as_of``."""
-        return frozenset(
-            row.group for row in self.rows if row.sku == sku and row.until_date >= as_of
-        )
+        return frozenset(row.group for row in self.by_sku.get(sku, ()) if row.until_date >= as_of)
 
     def rows_of(self, group: str, sku: str, as_of: date) -> list[Allocation]:
         """The rows of ``(group, sku)`` that count on ``as_of``, by period."""
-        return sorted(
-            (
-                row
-                for row in self.rows
-                if row.group == group and row.sku == sku and row.until_date >= as_of
-            ),
-            key=lambda row: row.from_date,
-        )
+        return [
+            row
+            for row in self.by_sku.get(sku, ())
+            if row.group == group and row.until_date >= as_of
+        ]
 
 
 @dataclass(frozen=True, slots=True)

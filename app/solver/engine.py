@@ -164,7 +164,7 @@ def _allocation(
     sku: str,
     delivered: dict[str, list[tuple[int, int]]],
 ) -> AllocationLimit | None:
-    if customer is None or not state.plant.allocations.rows:
+    if customer is None or sku not in state.plant.allocations.by_sku:
         return None
     return allocation_limit(
         state.plant.allocations,
