@@ -47,7 +47,7 @@ def allocation_chart(view: AllocationList, first: date, last: date) -> Markup:
             f'<svg class="allocations" viewBox="0 0 {LABEL_WIDTH + CHART_WIDTH + 10} {height}" '
             'role="img" aria-labelledby="allocations-title allocations-desc">'
         ),
-        '<title id="allocations-title">Allocations of scarce items per customer group</title>',
+        '<title id="allocations-title">Allocations per group and period</title>',
         f'<desc id="allocations-desc">{escape(_desc(rows, first, last))}</desc>',
     ]
     day = first
@@ -111,7 +111,7 @@ def _desc(rows: list[AllocationStatus], first: date, last: date) -> str:
     if not rows:
         return f"No allocations between {short_date(first)} and {short_date(last)}."
     short = [r for r in rows if r.left == 0]
-    named = ", ".join(f"{r.sku} for {group_label(r.group)} from {short_date(r.from_date)}"
+    named = ", ".join(f"{r.sku} for {group_label(r.group)} ({short_date(r.from_date)})"
                       for r in short[:3])  # fmt: skip
     return (
         f"{short_date(first)} to {short_date(last)}: {len(rows)} allocation periods. "
