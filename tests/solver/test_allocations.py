@@ -282,3 +282,23 @@ def test_the_constraint_names_the_period_and_what_comes_next() -> None:
         date(2026, 12, 31),
     )
     assert quote.lines[0].earliest_date == date(2027, 1, 1)
+
+
+def test_allocations_limit_only_the_lines_own_item() -> None:
+    """A component's allocation (used up here) does not limit the parent made from it."""
+    doc = {
+        "items": [
+            {"sku": "TOP", "name": "Top", "kind": "manufactured"},
+            {"sku": "A", "name": "Scarce part", "kind": "purchased", "lead_time_days": None},
+        ],
+        "resources": [{"code": "R", "name": "R", "calendar": {"weekly_minutes": [480] * 7}}],
+        "routings": [{"sku": "TOP", "operations": [
+            {"seq": 10, "resource": "R", "setup_minutes": 0, "run_minutes_per_unit": 10}]}],
+        "bom": [{"parent": "TOP", "component": "A", "qty_per": 1}],
+        "inventory": [{"sku": "A", "on_hand": 50}],
+        "customers": [{"customer": "GLOBEX", "group": "G1"}],
+        "allocations": [row("G1", 0, 9, 0), row("*", 0, 9, 0)],
+    }  # fmt: skip
+    quote = engine_quote(doc, "GLOBEX", [("TOP", 20, 3)], [])
+    assert quote.lines[0].feasible_on_requested_date
+    assert engine_quote(doc, "GLOBEX", [("A", 1, 3)], []).status == "infeasible"
