@@ -142,3 +142,26 @@ def test_load_runs_checks_and_holds_over_real_servers() -> None:
     render_load(runs, console)
     assert "Checks and holds under load" in out.getvalue()
     assert "lines decided without CP-SAT" in out.getvalue()
+
+
+def test_the_allocation_variant_is_a_valid_dataset_that_limits_checks() -> None:
+    from app.services.dataset_validation import validate_dataset  # noqa: PLC0415
+    from bench.plants import with_allocations  # noqa: PLC0415
+
+    doc = with_allocations(generate_plant(16, 3, 3, 80, seed=2, as_of=AS_OF), AS_OF)
+    assert validate_dataset(doc).customers
+    sku = doc["allocations"][0]["sku"]
+    # The `*` group gets none of it: one unit for a customer in no group never has a date.
+    for row in doc["allocations"]:
+        if row["sku"] == sku and row["group"] == "*":
+            row["qty"] = 0
+    state = PlanningState.build(plant_from_document(doc), AS_OF, engine_settings()[0])
+    result = engine.check_quote(
+        state,
+        [engine.LineRequest("1", sku, 1, AS_OF)],
+        ship_complete=False,
+        settings=engine_settings()[1],
+        customer="a customer in no group",
+    )
+    assert result.lines[0].earliest_date is None
+    assert "allocation" in {c.kind for c in result.lines[0].constraints}
