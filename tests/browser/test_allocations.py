@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import Server
 from tests.browser.helpers import check_quote, fill_quote
 
-PUSHED_OUT = "Q-DEMO-06"  # the dealers' first-period allocation of EB-MTB is too small
+PUSHED_OUT = "Q-DEMO-07"  # the dealers' first-period allocation of EB-MTB is too small
 
 
 def period(page: Any, ref: str) -> dict[str, Any]:
