@@ -9,7 +9,7 @@ import pytest
 from app.solver import fast
 from app.solver.engine import SolverSettings, decide_line
 from app.solver.plan import DayPlan, DayPurchase, DayStockTake
-from app.solver.plant import Plant
+from app.solver.plant import Operation, Plant
 from app.solver.schedule import LotSchedule, OperationSchedule
 from app.solver.state import PlanningState
 from app.solver.validation import plan_violations
@@ -35,15 +35,10 @@ def violations(p: Plant, sku: str, qty: int, plan: DayPlan) -> list[str]:
 
 
 def lot(
-    sku: str, qty: int, *operations: tuple[object, int, tuple[tuple[int, int], ...]]
+    sku: str, qty: int, *operations: tuple[Operation, int, tuple[tuple[int, int], ...]]
 ) -> LotSchedule:
-    return LotSchedule(
-        sku,
-        qty,
-        tuple(
-            OperationSchedule(operation, minutes, loads) for operation, minutes, loads in operations
-        ),  # type: ignore[arg-type]
-    )
+    """A lot as written by hand: (operation, minutes it claims, (day, minutes) loads) each."""
+    return LotSchedule(sku, qty, tuple(OperationSchedule(*operation) for operation in operations))
 
 
 def assert_names(problems: list[str], fragment: str) -> None:
