@@ -42,6 +42,11 @@ PUBLISHED_IDS = {
     ("DELETE", "/v1/keys/{key_id}"): "revoke_key",
     ("GET", "/v1/stats"): "get_stats",
     ("GET", "/v1/capacity"): "get_capacity",
+    ("PUT", "/v1/allocations/{ref}"): "put_allocation",
+    ("DELETE", "/v1/allocations/{ref}"): "delete_allocation",
+    ("PUT", "/v1/customers/{customer}"): "put_customer",
+    ("DELETE", "/v1/customers/{customer}"): "delete_customer",
+    ("GET", "/v1/allocations"): "list_allocations",
 }
 SNAKE_CASE = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*")
 METHODS = ("get", "put", "post", "delete", "patch")
