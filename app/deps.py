@@ -39,6 +39,12 @@ def get_clock(request: Request) -> Clock:
     return clock
 
 
+def get_session_factory(request: Request) -> sessionmaker[Session]:
+    """For a streaming answer, which reads in sessions of its own while it runs."""
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    return factory
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """The transaction boundary: commit when the route returns, roll back when it raises."""
     factory: sessionmaker[Session] = request.app.state.session_factory
@@ -79,6 +85,7 @@ async def get_json_body(request: Request) -> Any:
 # scope="function": the commit happens before the response is sent, so a client never sees
 # a 201 for a write that then fails to commit.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 JsonBodyDep = Annotated[Any, Depends(get_json_body)]

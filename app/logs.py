@@ -4,7 +4,8 @@
 lines are JSON too. When stderr is a terminal (a person running `make demo`), the same lines are
 printed readably by Rich instead: time, level, message, then the request id and extras as
 ``key=value``. Nothing here ever sees a request's headers; as a second line of defence the
-formatter masks anything shaped like an API key or a bearer credential, and the bootstrap key.
+formatter masks anything shaped like an API key, a bearer credential or a webhook secret, and the
+bootstrap key.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
 _KEY = re.compile(r"(opk_[0-9a-f]{12}_)[A-Za-z0-9_-]+")
 _BEARER = re.compile(r"(?i)(bearer\s+)\S+")
+_WEBHOOK_SECRET = re.compile(r"(whsec_)[A-Za-z0-9+/=]+")
 _secrets: set[str] = set()
 
 
@@ -39,6 +41,7 @@ def redact(text: str) -> str:
     for secret in _secrets:
         text = text.replace(secret, "[redacted]")
     text = _KEY.sub(r"\1[redacted]", text)
+    text = _WEBHOOK_SECRET.sub(r"\1[redacted]", text)
     return _BEARER.sub(r"\1[redacted]", text)
 
 

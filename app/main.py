@@ -8,13 +8,25 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app.auth import announce_auth_mode
+from app.background import background_work
 from app.clock import utc_now
 from app.db.engine import create_db_engine, create_session_factory
 from app.logs import mask_secret
 from app.middleware import NulTextMiddleware, RequestContextMiddleware
 from app.openapi import install_openapi, operation_id
 from app.problems import register_problem_handlers
-from app.routers import allocations, checks, dataset, feed, health, keys, metrics, promises
+from app.routers import (
+    allocations,
+    checks,
+    dataset,
+    events,
+    feed,
+    health,
+    keys,
+    metrics,
+    promises,
+    webhooks,
+)
 from app.routers.pages import register_pages
 from app.routers.stats import router as stats_router
 from app.settings import Settings
@@ -25,9 +37,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = create_db_engine(settings.database_url)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         announce_auth_mode(settings)
-        yield
+        # The app's clock is read at every pass: tests replace it after the app is made.
+        async with background_work(
+            app.state.session_factory, settings, lambda: app.state.clock
+        ) as relay:
+            app.state.relay = relay
+            yield
         engine.dispose()
 
     app = FastAPI(
@@ -50,6 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(checks.router)
     app.include_router(promises.router)
     app.include_router(keys.router)
+    app.include_router(webhooks.router)
+    app.include_router(events.router)
     app.include_router(stats_router)
     app.include_router(allocations.router)
     register_pages(app)

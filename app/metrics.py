@@ -43,6 +43,16 @@ SOLVER_SECONDS = Histogram(
     "Time the promise engine spends answering one quote.",
     buckets=(0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
 )
+WEBHOOK_ATTEMPTS = Counter(
+    "orderpromise_webhook_attempts",
+    "Webhook delivery attempts sent by this process, by outcome (delivered, gone, failed).",
+    ["outcome"],
+)
+BACKGROUND_PASSES = Counter(
+    "orderpromise_background_passes",
+    "Passes of this process's background work (relay, expiry), finished with or without work.",
+    ["task"],
+)
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 

@@ -6,7 +6,7 @@ from logging.config import fileConfig
 
 from alembic import context
 
-from app.db import keys, models, promises  # noqa: F401  (registers the tables on the metadata)
+from app.db import events, keys, models, promises, webhooks  # noqa: F401  (registers the tables on the metadata)
 from app.db.base import Base
 from app.db.engine import create_db_engine
 from app.settings import Settings

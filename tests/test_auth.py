@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 
+import httpx
 import pytest
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
@@ -51,6 +53,15 @@ ROLE_TABLE: dict[tuple[str, str], set[str]] = {
     ("GET", "/v1/stats"): {"ops", "crm", "sales"},
     ("GET", "/v1/capacity"): {"ops", "crm", "sales"},
     ("GET", "/v1/allocations"): {"ops", "crm", "admin"},
+    # SPEC section 6: webhooks are the admin's; the live stream is for operations and the CRM.
+    ("POST", "/v1/webhooks"): {"admin"},
+    ("GET", "/v1/webhooks"): {"admin"},
+    ("GET", "/v1/webhooks/{webhook_id}"): {"admin"},
+    ("DELETE", "/v1/webhooks/{webhook_id}"): {"admin"},
+    ("POST", "/v1/webhooks/{webhook_id}/test"): {"admin"},
+    ("GET", "/v1/webhooks/{webhook_id}/deliveries"): {"admin"},
+    ("POST", "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"): {"admin"},
+    ("GET", "/v1/events"): {"ops", "crm"},
 }
 PUBLIC: set[tuple[str, str]] = {
     ("GET", "/healthz"),
@@ -86,6 +97,23 @@ def _concrete(path: str) -> str:
     return re.sub(r"\{[^}]+\}", "no-such-thing", path)
 
 
+@dataclass(frozen=True)
+class _Answer:
+    status_code: int
+    headers: httpx.Headers
+    text: str
+
+
+def _call(
+    client: TestClient, method: str, url: str, headers: dict[str, str] | None = None
+) -> _Answer:
+    """The answer's head, and its body unless it is an event stream (which never ends)."""
+    with client.stream(method, url, headers=headers) as response:
+        streaming = response.headers.get("content-type", "").startswith("text/event-stream")
+        text = "" if streaming else response.read().decode()
+        return _Answer(response.status_code, response.headers, text)
+
+
 def test_every_route_is_in_the_role_table(secure_client: TestClient) -> None:
     routes = _routes(secure_client)
     assert routes - set(ROLE_TABLE) - PUBLIC == set(), (
@@ -99,7 +127,7 @@ def test_role_table_on_every_route(secure_client: TestClient, role_keys: dict[st
     """Every route, every role and no key. No body is sent: allowed callers get 404 or 422."""
     for method, path in sorted(_routes(secure_client)):
         url = _concrete(path)
-        anonymous = secure_client.request(method, url)
+        anonymous = _call(secure_client, method, url)
         if (method, path) in PUBLIC:
             assert anonymous.status_code not in (401, 403), (method, path)
             continue
@@ -108,7 +136,7 @@ def test_role_table_on_every_route(secure_client: TestClient, role_keys: dict[st
         assert anonymous.headers["www-authenticate"].startswith("Bearer")
         assert anonymous.headers["content-type"].startswith(PROBLEM)
         for role in CALLERS:
-            response = secure_client.request(method, url, headers=bearer(role_keys[role]))
+            response = _call(secure_client, method, url, headers=bearer(role_keys[role]))
             if role in allowed:
                 assert response.status_code not in (401, 403), (method, path, role, response.text)
             else:

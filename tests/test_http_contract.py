@@ -47,6 +47,14 @@ PUBLISHED_IDS = {
     ("PUT", "/v1/customers/{customer}"): "put_customer",
     ("DELETE", "/v1/customers/{customer}"): "delete_customer",
     ("GET", "/v1/allocations"): "list_allocations",
+    ("POST", "/v1/webhooks"): "create_webhook",
+    ("GET", "/v1/webhooks"): "list_webhooks",
+    ("GET", "/v1/webhooks/{webhook_id}"): "get_webhook",
+    ("DELETE", "/v1/webhooks/{webhook_id}"): "delete_webhook",
+    ("POST", "/v1/webhooks/{webhook_id}/test"): "test_webhook",
+    ("GET", "/v1/webhooks/{webhook_id}/deliveries"): "list_webhook_deliveries",
+    ("POST", "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"): "retry_webhook_delivery",
+    ("GET", "/v1/events"): "stream_events",
 }
 SNAKE_CASE = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*")
 METHODS = ("get", "put", "post", "delete", "patch")

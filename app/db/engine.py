@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import orjson
@@ -82,3 +84,14 @@ def _configure_sqlite(engine: Engine) -> None:
         # in between, and it would let two holds solve on the same snapshot.
         immediate = connection.get_execution_options().get(SQLITE_IMMEDIATE, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session], *, write: bool) -> Iterator[Session]:
+    """One transaction outside a request (the service's background work): committed when the
+    block ends, rolled back when it raises. A writing one takes SQLite's write lock up front,
+    as a writing request does."""
+    with factory() as session, session.begin():
+        if write:
+            session.connection(execution_options={SQLITE_IMMEDIATE: True})
+        yield session
