@@ -91,7 +91,9 @@ def check_quote(
         )
         feasible = decision.earliest_day is not None and decision.earliest_day <= requested_day
         constraints = (
-            () if feasible else _constraints(current, request, requested_day, decision, limit)
+            ()
+            if feasible
+            else _constraints(current, request, requested_day, decision, limit, settings=settings)
         )
         answer = LineResult(
             line_ref=request.line_ref,
@@ -183,13 +185,15 @@ def _constraints(
     requested_day: int,
     decision: LineDecision,
     limit: AllocationLimit | None,
+    *,
+    settings: SolverSettings,
 ) -> list[Constraint]:
     """Section 2's binding constraints when it alone is late, and the allocation's beside them."""
     unlimited = decision.unlimited_earliest_day
     found: list[Constraint] = []
     if unlimited is None or unlimited > requested_day:
         found = explain.binding_constraints(
-            state, request.sku, request.qty, requested_day, unlimited
+            state, request.sku, request.qty, requested_day, unlimited, settings=settings
         )
     if limit is not None and limit.on(requested_day) < request.qty:
         found += allocation_constraints(

@@ -1,56 +1,35 @@
-"""What binds when a line is late: sentences a sales rep understands.
+"""What binds when a line is late: the entries of SPEC section 2, in sentences a sales rep
+understands.
 
-The explanations come from the relaxations of :mod:`app.solver.bounds`: a part that cannot be
-there even with unlimited capacity is a material (or lead-time, or stock) constraint; a resource
-that cannot fit the lot even with every part in stock is a capacity constraint. When neither
-relaxation alone fails, capacity binds across the levels of the plan, and the most loaded resource
-of the line's tree is named.
+The entries are exactly what binds on the requested date (:mod:`app.solver.binding`): lifting
+them all makes the line feasible that day, lifting all but any one does not. Each sentence says
+what would have to change.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from app.solver.bounds import blocking_materials, root_capacity_shortfall
-from app.solver.lots import component_need, operation_minutes
+from app.solver.binding import Binding, what_binds
+from app.solver.bounds import blocking_materials
+from app.solver.cpsat.model import SolverSettings
 from app.solver.results import Constraint
 from app.solver.state import PlanningState
 
 
 def binding_constraints(
-    state: PlanningState, sku: str, qty: int, requested_day: int, earliest_day: int | None
+    state: PlanningState,
+    sku: str,
+    qty: int,
+    requested_day: int,
+    earliest_day: int | None,
+    *,
+    settings: SolverSettings,
 ) -> list[Constraint]:
-    plant = state.plant
-    item = plant.items[sku]
-    requested = state.date_of(requested_day)
-    found: list[Constraint] = []
-    atp = state.stock_atp(sku, requested_day)
-    if item.kind == "purchased":
-        lead = item.lead_time_days
-        if lead is None:
-            found.append(
-                Constraint(
-                    "stock",
-                    f"Only {atp} {_name(state, sku)} can be had by {_fmt(requested)}, "
-                    "and it cannot be re-ordered within the planning horizon.",
-                    sku=sku,
-                    until_date=requested,
-                )
-            )
-        elif requested_day < lead:
-            arrival = state.date_of(lead)
-            found.append(
-                Constraint(
-                    "lead_time",
-                    f"Only {atp} {_name(state, sku)} are in stock for {_fmt(requested)}; more "
-                    f"takes {lead} days to buy, so it can arrive on {_fmt(arrival)} at the earliest.",
-                    sku=sku,
-                    from_date=state.as_of,
-                    until_date=arrival,
-                )
-            )
-    else:
-        found.extend(_production_constraints(state, sku, qty, requested_day))
+    found = [
+        _constraint(state, entry, requested_day)
+        for entry in what_binds(state, sku, qty, requested_day, settings)
+    ]
     if earliest_day is None:
         last_day = state.horizon_days - 1
         last = state.date_of(last_day)
@@ -73,76 +52,44 @@ def binding_constraints(
     return found
 
 
-def _production_constraints(
-    state: PlanningState, sku: str, qty: int, requested_day: int
-) -> list[Constraint]:
+def _constraint(state: PlanningState, entry: Binding, requested_day: int) -> Constraint:
+    kind, name = entry.candidate.kind, entry.candidate.name
     requested = state.date_of(requested_day)
-    found: list[Constraint] = []
-    blocked = [part for part in blocking_materials(state, sku, qty, requested_day) if part != sku]
-    for part_sku in blocked:
-        part = state.plant.items[part_sku]
-        if part.lead_time_days is None:
-            why = "there is not enough in stock and it cannot be re-ordered within the horizon"
-        else:
-            why = f"there is not enough in stock and more takes {part.lead_time_days} days to buy"
-        found.append(
-            Constraint(
-                "material",
-                f"{_name(state, part_sku)} ({part_sku}) is not there in time for "
-                f"{_fmt(requested)}: {why}.",
-                sku=part_sku,
-                from_date=state.as_of,
-                until_date=requested,
-            )
+    if kind == "capacity":
+        first, last = (state.date_of(day) for day in entry.days or (0, requested_day))
+        return Constraint(
+            kind,
+            f"{state.plant.resources[name].name} ({name}) is full {_days(first, last)}: this line "
+            "needs more free minutes there.",
+            resource=name,
+            from_date=first,
+            until_date=last,
         )
-    shortfall = root_capacity_shortfall(state, sku, qty, requested_day)
-    resource = shortfall.operation.resource if shortfall else None
-    if resource is None and not blocked:
-        resource = _most_loaded_resource(state, sku, qty, requested_day)
-    if resource is not None:
-        name = state.plant.resources[resource].name
-        found.append(
-            Constraint(
-                "capacity",
-                f"{name} ({resource}) does not have enough free time from "
-                f"{_fmt(state.as_of)} to {_fmt(requested)} to make this quantity.",
-                resource=resource,
-                from_date=state.as_of,
-                until_date=requested,
-            )
+    item = state.plant.items[name]
+    had = f"Only {state.stock_atp(name, requested_day)} {item.name} ({name}) can be had by"
+    had = f"{had} {_fmt(requested)}"
+    until = requested
+    if item.kind == "manufactured":
+        detail = f"{had}, and the rest cannot be made in time."
+    elif item.lead_time_days is None:
+        detail = f"{had}, and it cannot be re-ordered within the planning horizon."
+    else:
+        arrival = state.date_of(item.lead_time_days)
+        detail = (
+            f"{had}; more takes {item.lead_time_days} days to buy, so it arrives on "
+            f"{_fmt(arrival)} at the earliest."
         )
-    return found
+        if kind == "lead_time":
+            until = arrival
+    return Constraint(kind, detail, sku=name, from_date=state.as_of, until_date=until)
 
 
-def _most_loaded_resource(
-    state: PlanningState, sku: str, qty: int, requested_day: int
-) -> str | None:
-    """The resource whose free minutes up to the day are most used by the line's lots."""
-    needed: dict[str, int] = {}
-
-    def visit(item_sku: str, lot: int) -> None:
-        if lot <= 0:
-            return
-        for operation in state.plant.routings[item_sku]:
-            needed[operation.resource] = needed.get(operation.resource, 0) + operation_minutes(
-                operation, lot
-            )
-        for line in state.plant.bom.get(item_sku, ()):
-            component = state.plant.items[line.component]
-            need = component_need(lot, line.qty_per)
-            rest = need - min(need, state.stock_atp(component.sku, 0))
-            if component.kind == "manufactured":
-                visit(component.sku, rest)
-
-    visit(sku, qty - min(qty, state.stock_atp(sku, requested_day)))
-    if not needed:
-        return None
-
-    def load_ratio(resource: str) -> float:
-        free = int(state.free[resource][: requested_day + 1].sum())
-        return needed[resource] / free if free else float("inf")
-
-    return max(sorted(needed), key=load_ratio)
+def _days(first: date, last: date) -> str:
+    if first == last:
+        return f"on {_fmt(first)}"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"from {first.day} to {_fmt(last)}"
+    return f"from {_fmt(first)} to {_fmt(last)}"
 
 
 def _name(state: PlanningState, sku: str) -> str:

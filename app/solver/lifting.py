@@ -1,0 +1,150 @@
+"""Lifting a constraint, as SPEC section 2 defines it, on the state a line sees.
+
+The constraints of a late line are what binds on its requested date: lifting all of them makes the
+line feasible that day. This module says what the candidates of a line are and what lifting each
+kind does; :mod:`app.solver.binding` searches for the fewest that must be lifted.
+
+Candidates are what operations can change, in the order ties are broken (resources, then bought
+items, each in the order the tree lists them):
+
+- ``capacity`` on every resource an operation of the line's tree runs on;
+- ``material`` on every bought component of the tree;
+- for a bought line, its own item: ``lead_time`` when it can be re-ordered, else ``stock``.
+
+A made item is never a candidate. For the line's own item, "stock" means nothing else can cover
+the line, and production can; for a made component, "there in any quantity" would stand for
+whatever stops it being made in time, and its resources and bought parts (candidates themselves)
+say what that is. Lifting every candidate makes any line feasible on any day: unlimited minutes
+make each lot in a day, and every bought part is there.
+
+"Unlimited" is a finite number larger than anything the line could use (every lot of its tree at
+the line's full quantity), so that the exact methods work on the lifted state unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from fractions import Fraction
+
+from app.solver.lots import component_need, operation_minutes
+from app.solver.plant import Plant, StockMove
+from app.solver.results import ConstraintKind
+from app.solver.state import IntArray, PlanningState
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """Something that may bind: a resource (``capacity``) or an item (the other kinds)."""
+
+    kind: ConstraintKind
+    # The resource code for capacity, else the sku.
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unlimited:
+    """What counts as unlimited for one line: more than its whole tree could ever use."""
+
+    minutes: int
+    units: int
+
+
+def candidates(plant: Plant, sku: str) -> tuple[Candidate, ...]:
+    """Every candidate of a line of ``sku``, in tie-breaking order."""
+    item = plant.items[sku]
+    if item.kind == "purchased":
+        return (Candidate("stock" if item.lead_time_days is None else "lead_time", sku),)
+    resources: list[str] = []
+    bought: list[str] = []
+
+    def walk(parent: str) -> None:
+        for operation in plant.routings.get(parent, ()):
+            if operation.resource not in resources:
+                resources.append(operation.resource)
+        for line in plant.bom.get(parent, ()):
+            component = plant.items[line.component]
+            if component.kind == "manufactured":
+                walk(component.sku)
+            elif component.sku not in bought:
+                bought.append(component.sku)
+
+    walk(sku)
+    return (
+        *(Candidate("capacity", code) for code in resources),
+        *(Candidate("material", part) for part in bought),
+    )
+
+
+def unlimited_for(plant: Plant, sku: str, qty: int) -> Unlimited:
+    """Bounds above every lot's minutes and every need of a line of ``qty`` (with ``qty`` itself)."""
+    minutes = 1
+    units = qty + 1
+
+    def walk(parent: str, lot: int) -> None:
+        nonlocal minutes, units
+        for operation in plant.routings.get(parent, ()):
+            minutes += operation_minutes(operation, lot)
+        for line in plant.bom.get(parent, ()):
+            need = component_need(lot, Fraction(line.qty_per))
+            units += need
+            walk(line.component, need)
+
+    walk(sku, qty)
+    return Unlimited(minutes, units)
+
+
+def lifted(
+    state: PlanningState,
+    lifts: Iterable[Candidate],
+    requested_day: int,
+    unlimited: Unlimited,
+    *,
+    capacity_days: Mapping[str, tuple[int, int]] | None = None,
+) -> PlanningState:
+    """The state with every candidate in ``lifts`` lifted as SPEC section 2 says.
+
+    ``capacity_days`` narrows the lifted days of a resource (first, last) to find the days a
+    capacity constraint binds on; by default a resource is lifted on every day up to the
+    requested day.
+    """
+    free = dict(state.free)
+    plant = state.plant
+    receipts: list[StockMove] = []
+    for candidate in lifts:
+        if candidate.kind == "capacity":
+            days = (capacity_days or {}).get(candidate.name, (0, requested_day))
+            free[candidate.name] = resource_has_unlimited_minutes_up_to_the_requested_day(
+                state.free[candidate.name], days, unlimited
+            )
+        elif candidate.kind in ("stock", "material"):
+            receipts.append(
+                item_is_there_in_any_quantity_from_day_0(state, candidate.name, unlimited)
+            )
+        elif candidate.kind == "lead_time":
+            plant = item_can_be_bought_for_any_day(plant, candidate.name)
+        else:
+            raise ValueError(f"{candidate.kind} constraints cannot be lifted")
+    return replace(state, plant=plant, free=free).taking(receipts, ())
+
+
+def resource_has_unlimited_minutes_up_to_the_requested_day(
+    free: IntArray, days: tuple[int, int], unlimited: Unlimited
+) -> IntArray:
+    first, last = days
+    lifted_free = free.copy()
+    lifted_free[first : last + 1] = unlimited.minutes
+    return lifted_free
+
+
+def item_is_there_in_any_quantity_from_day_0(
+    state: PlanningState, sku: str, unlimited: Unlimited
+) -> StockMove:
+    """A receipt on day 0 (taking a negative quantity) that leaves ATP above any need every day."""
+    shortest = int(state.projected[sku].min())
+    return StockMove(sku, -(unlimited.units + max(0, -shortest)), state.as_of)
+
+
+def item_can_be_bought_for_any_day(plant: Plant, sku: str) -> Plant:
+    item = plant.items[sku]
+    return replace(plant, items={**plant.items, sku: replace(item, lead_time_days=0)})
