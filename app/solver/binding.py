@@ -26,10 +26,12 @@ from dataclasses import dataclass
 
 from app.solver import fast
 from app.solver.bounds import blocking_materials, root_capacity_shortfall
-from app.solver.cpsat.model import SolverSettings, earliest_day
-from app.solver.lifting import Candidate, Unlimited, candidates, lifted, unlimited_for
+from app.solver.cpsat import model as cpsat
+from app.solver.cpsat.model import SolverSettings
+from app.solver.lifting import Candidate, Unlimited, lifted, relevant, unlimited_for
 from app.solver.plan import DayPlan
 from app.solver.state import PlanningState
+from app.solver.validation import plan_violations
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,10 +70,15 @@ def feasible_on_day(
         return True
     if isinstance(outcome, fast.Infeasible):
         return False
+    # Lifted states often leave the shared resources unlimited: then the fast method's plan,
+    # made as if the tree were separable, is valid, and a valid plan proves the day.
+    greedy = fast.plan_line(state, sku, qty, day, separable_tree=True)
+    if isinstance(greedy, DayPlan) and not plan_violations(state, sku, qty, greedy):
+        return True
     # Both relaxations only call impossible what is impossible: cheap before a CP-SAT model.
     if blocking_materials(state, sku, qty, day) or root_capacity_shortfall(state, sku, qty, day):
         return False
-    return earliest_day(state, sku, qty, (day, day), settings) is not None
+    return cpsat.earliest_day(state, sku, qty, (day, day), settings) is not None
 
 
 class _Line:
@@ -90,7 +97,7 @@ class _Line:
         self.qty = qty
         self.day = requested_day
         self.settings = settings
-        self.candidates: tuple[Candidate, ...] = candidates(state.plant, sku)
+        self.candidates: tuple[Candidate, ...] = relevant(state, sku, qty, requested_day)
         self.unlimited: Unlimited = unlimited_for(state.plant, sku, qty)
         self._feasible: list[frozenset[Candidate]] = []
         self._late: list[frozenset[Candidate]] = []

@@ -31,6 +31,7 @@ from app.solver.lots import component_need, operation_minutes
 from app.solver.plant import Plant, StockMove
 from app.solver.results import ConstraintKind
 from app.solver.state import IntArray, PlanningState
+from app.solver.tree import build_tree
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +75,29 @@ def candidates(plant: Plant, sku: str) -> tuple[Candidate, ...]:
         *(Candidate("capacity", code) for code in resources),
         *(Candidate("material", part) for part in bought),
     )
+
+
+def relevant(state: PlanningState, sku: str, qty: int, requested_day: int) -> tuple[Candidate, ...]:
+    """The candidates whose lifting can change anything for this line, in candidate order.
+
+    Lifting only adds stock, minutes and days to buy on, so lots only shrink: a component use
+    whose stock on day 0 covers the largest need it can have is served from stock whatever is
+    lifted, and nothing below it is ever made or bought for this line (the supply tree does not
+    expand it). Such a candidate is in no fewest set, since leaving it out changes nothing.
+    """
+    everything = candidates(state.plant, sku)
+    if state.plant.items[sku].kind == "purchased":
+        return everything
+    lot = qty - min(qty, state.stock_atp(sku, requested_day))
+    tree = build_tree(state, sku, lot)
+    used = {Candidate("capacity", op.resource) for node in tree.nodes for op in node.operations}
+    used |= {
+        Candidate("material", use.item.sku)
+        for _, use in tree.uses()
+        if use.item.kind == "purchased"
+        and (use.shared or state.stock_atp(use.item.sku, 0) < use.max_need)
+    }
+    return tuple(c for c in everything if c in used)
 
 
 def unlimited_for(plant: Plant, sku: str, qty: int) -> Unlimited:
