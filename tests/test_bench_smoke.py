@@ -14,10 +14,11 @@ import pytest
 from ortools.sat.python import cp_model
 from rich.console import Console
 
-from app.solver import engine
+from app.solver import binding, engine, explain
 from app.solver.cpsat import model as cpsat_model
 from app.solver.document import plant_from_document
 from app.solver.engine import PlanningState
+from bench import explanations
 from bench.check_latency import (
     Options,
     bench_plant,
@@ -165,3 +166,22 @@ def test_the_allocation_variant_is_a_valid_dataset_that_limits_checks() -> None:
     )
     assert result.lines[0].earliest_date is None
     assert "allocation" in {c.kind for c in result.lines[0].constraints}
+
+
+def test_explanation_cost_is_measured_and_the_engine_put_back() -> None:
+    doc = generate_plant(16, 3, 3, 80, seed=2, as_of=AS_OF)
+    originals = (explain.binding_constraints, binding.feasible_on_day, cpsat_model.earliest_day)
+
+    measured = explanations.measure(doc, random_quotes(doc, 6, 3, seed=2, as_of=AS_OF), AS_OF)
+
+    # These quotes have one late line: explained, its sets counted, each entry named.
+    assert [(q.lines, len(q.late_lines)) for q in measured] == [(3, 1)]
+    (line,) = measured[0].late_lines
+    assert line.decided >= line.entries >= 1
+    assert line.candidates >= line.entries
+    assert (explain.binding_constraints, binding.feasible_on_day, cpsat_model.earliest_day) == (
+        originals
+    )
+    out = io.StringIO()
+    explanations.render(Console(file=out, width=200), "tiny", measured)
+    assert "per late line" in out.getvalue()
