@@ -13,12 +13,15 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from itertools import combinations
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from app.solver.binding import Binding, what_binds
 from app.solver.engine import SolverSettings, check_quote, decide_line
+from app.solver.lifting import Candidate
 from app.solver.plant import Plant, Reservations
-from app.solver.results import LineRequest, LineResult
+from app.solver.results import LineRequest, LineResult, SolverTimeout
 from app.solver.state import PlanningState
 from tests.oracles import lifting
 from tests.oracles.brute_force import BruteForce
@@ -189,3 +192,19 @@ def test_the_fewest_entries_are_preferred() -> None:
         state, [LineRequest("1", "T", 1, day(2))], ship_complete=False, settings=DETERMINISTIC
     )
     assert lifting.named(result.lines[0].constraints) == [("material", "P")]
+
+
+def test_an_explanation_cpsat_cannot_prove_in_time_is_a_timeout_not_a_guess() -> None:
+    # Six levels sharing two resources: only CP-SAT decides the lifted days.
+    p = plant(
+        made={f"M{i}": (op(10, "A", 7), op(20, "B", 3)) for i in range(6)},
+        bom={f"M{i}": [(f"M{i + 1}", 2)] for i in range(5)},
+        resources={"A": every_day(90), "B": every_day(90)},
+    )
+    state = PlanningState.build(p, MONDAY, 200)
+    assert what_binds(state, "M0", 3, 5, DETERMINISTIC) == [
+        Binding(Candidate("capacity", "A"), (0, 5)),
+        Binding(Candidate("capacity", "B"), (0, 5)),
+    ]
+    with pytest.raises(SolverTimeout):
+        what_binds(state, "M0", 3, 5, SolverSettings(time_limit_seconds=0.001))
