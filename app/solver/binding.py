@@ -5,8 +5,8 @@ on), so the sets that make the line feasible are closed upwards, and the search 
 but a yes/no answer per set, given by the exact methods on the lifted state
 (:func:`feasible_on_day`). It is the implicit hitting-set method:
 
-1. A candidate whose lifting alone is missing from "lift everything" leaves the line late is in
-   every answer (a core of one).
+1. When lifting every candidate but one leaves the line late, that one is in every answer (a
+   core of one).
 2. Take the smallest set that meets every core found so far (the first in candidate order among
    the smallest). If lifting it makes the line feasible, no smaller set can (every answer meets
    every core), nor an earlier one of its size, and it is the answer.
