@@ -186,23 +186,22 @@ CHECK_RESULT: dict[str, Any] = {
             },
             "constraints": [
                 {
+                    "kind": "capacity",
+                    "sku": None,
+                    "resource": "WELD",
+                    "from": "2026-12-01",
+                    "until": "2026-12-01",
+                    "detail": "Welding cell (WELD) is full on 1 Dec 2026: this line needs more "
+                    "free minutes there.",
+                },
+                {
                     "kind": "material",
                     "sku": "FRAME",
                     "resource": None,
                     "from": "2026-12-01",
                     "until": "2026-12-04",
-                    "detail": "Steel frame (FRAME) is not there in time for 4 Dec "
-                    "2026: there is not enough in stock and more takes 15 "
-                    "days to buy.",
-                },
-                {
-                    "kind": "capacity",
-                    "sku": None,
-                    "resource": "WELD",
-                    "from": "2026-12-01",
-                    "until": "2026-12-04",
-                    "detail": "Welding cell (WELD) does not have enough free time from "
-                    "1 Dec 2026 to 4 Dec 2026 to make this quantity.",
+                    "detail": "Only 30 Steel frame (FRAME) can be had by 4 Dec 2026; more takes "
+                    "15 days to buy, so it arrives on 16 Dec 2026 at the earliest.",
                 },
             ],
             "method": "fast",
