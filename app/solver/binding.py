@@ -25,9 +25,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from app.solver import fast
-from app.solver.bounds import blocking_materials, root_capacity_shortfall
+from app.solver.bounds import relaxation_fits
 from app.solver.cpsat import model as cpsat
 from app.solver.cpsat.model import SolverSettings
+from app.solver.greedy import greedy_plan
 from app.solver.lifting import Candidate, Unlimited, lifted, relevant, unlimited_for
 from app.solver.plan import DayPlan
 from app.solver.state import PlanningState
@@ -70,13 +71,13 @@ def feasible_on_day(
         return True
     if isinstance(outcome, fast.Infeasible):
         return False
-    # Lifted states often leave the shared resources unlimited: then the fast method's plan,
-    # made as if the tree were separable, is valid, and a valid plan proves the day.
-    greedy = fast.plan_line(state, sku, qty, day, separable_tree=True)
-    if isinstance(greedy, DayPlan) and not plan_violations(state, sku, qty, greedy):
+    # The greedy backward plan respects shared resources and stock; a plan that passes the
+    # validator proves the day (lifted states often leave the shared resources unlimited).
+    greedy = greedy_plan(state, sku, qty, day)
+    if greedy is not None and not plan_violations(state, sku, qty, greedy):
         return True
-    # Both relaxations only call impossible what is impossible: cheap before a CP-SAT model.
-    if blocking_materials(state, sku, qty, day) or root_capacity_shortfall(state, sku, qty, day):
+    # The relaxation only calls impossible what is impossible: cheap before a CP-SAT model.
+    if not relaxation_fits(state, sku, qty, day):
         return False
     return cpsat.earliest_day(state, sku, qty, (day, day), settings) is not None
 
