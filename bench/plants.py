@@ -462,10 +462,12 @@ def random_quotes(
     return quotes
 
 
-def with_allocations(doc: Document, as_of: date, *, period_days: int = 30) -> Document:
+def with_allocations(
+    doc: Document, as_of: date, *, period_days: int = 30, orders_per_period: float = 3
+) -> Document:
     """The plant with a third of its finished items shared out (SPEC section 7): three
     customers are key accounts, three regional, the rest fall to `*`; each group gets, per
-    30-day period over the year, about three typical orders of each scarce item."""
+    30-day period over the year, ``orders_per_period`` typical orders of each scarce item."""
     typical = _typical_quantities(doc)
     finished, _ = _quotable(doc)
     scarce = finished[::3]
@@ -479,7 +481,7 @@ def with_allocations(doc: Document, as_of: date, *, period_days: int = 30) -> Do
                     "ref": f"AL-{sku}-{group[:3]}-{n + 1:02d}", "sku": sku, "group": group,
                     "from": first.isoformat(),
                     "until": (first + timedelta(days=period_days - 1)).isoformat(),
-                    "qty": max(1, round(3 * typical[sku])),
+                    "qty": max(1, round(orders_per_period * typical[sku])),
                 })  # fmt: skip
     customers = [{"customer": c, "group": g} for g, members in groups.items() for c in members]
     return doc | {"customers": customers, "allocations": rows}

@@ -185,3 +185,16 @@ def test_explanation_cost_is_measured_and_the_engine_put_back() -> None:
     out = io.StringIO()
     explanations.render(Console(file=out, width=200), "tiny", measured)
     assert "per late line" in out.getvalue()
+
+
+def test_allocation_overhead_compares_both_plants() -> None:
+    from bench.allocation_overhead import compare  # noqa: PLC0415
+
+    doc = generate_plant(16, 3, 3, 80, seed=2, as_of=AS_OF)
+    quotes = random_quotes(doc, 6, 2, seed=4, as_of=AS_OF)
+    figures = compare(doc, quotes, orders=0)
+    assert figures["lines"] == 12
+    # One unit per period of each scarce item: most of their lines are limited.
+    assert figures["lines limited"] > 0
+    assert figures["with total"] > 0
+    assert figures["without total"] > 0
