@@ -196,6 +196,10 @@ def test_feed_refuses_a_bad_allocation_row_with_every_error(api: TestClient) -> 
     ((error),) = response.json()["errors"]
     assert error["pointer"] == "/from"
     assert "overlaps allocation ST-1" in error["message"]
+    # The fields are `from` and `until`, as the dataset names them, and nothing else.
+    renamed = {k: v for k, v in overlapping.items() if k != "from"} | {"from_date": "2026-12-10"}
+    response = api.put("/v1/allocations/ST-9", json=renamed)
+    assert {e["pointer"] for e in response.json()["errors"]} == {"/from", "/from_date"}
     backwards = overlapping | {"from": "2027-01-10", "until": "2027-01-02"}
     response = api.put("/v1/allocations/ST-9", json=backwards)
     assert [e["pointer"] for e in response.json()["errors"]] == ["/until"]

@@ -164,9 +164,7 @@ class AllocationDoc(Row):
     """Group `group` may receive at most `qty` units of `sku` delivered from `from` to `until`
     (inclusive); periods of one sku and group do not overlap."""
 
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True
-    )
+    model_config = ConfigDict(extra="forbid", frozen=True, serialize_by_alias=True)
 
     ref: Ref
     sku: Key

@@ -60,7 +60,7 @@ class InventoryIn(FeedIn):
 class AllocationIn(FeedIn):
     """Group `group` may receive at most `qty` of `sku` delivered from `from` to `until`."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid")
 
     ref: Ref | None = None
     sku: Key
