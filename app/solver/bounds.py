@@ -130,12 +130,23 @@ def _alone(state: PlanningState, sku: str, qty: int, deadline: int, due: _Work) 
     return release
 
 
-def relaxed_earliest_day(state: PlanningState, sku: str, qty: int) -> int | None:
-    """A day on or before the true earliest day; None when even the relaxation finds none."""
+def relaxed_earliest_day(
+    state: PlanningState, sku: str, qty: int, near: int | None = None
+) -> int | None:
+    """A day on or before the true earliest day; None when even the relaxation finds none.
+
+    ``near`` (the requested day) is probed first: most lines are due within weeks of the
+    horizon's year, so that halves the range to bisect.
+    """
     last = state.horizon_days - 1
     if not relaxation_fits(state, sku, qty, last):
         return None
     low, high = 0, last
+    if near is not None and 0 <= near < last:
+        if relaxation_fits(state, sku, qty, near):
+            high = near
+        else:
+            low = near + 1
     while low < high:
         middle = (low + high) // 2
         if relaxation_fits(state, sku, qty, middle):

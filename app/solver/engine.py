@@ -361,7 +361,7 @@ def _decide_by_bounds(
     cpsat_used = False
     greedy = GreedyProbe(state, sku)
     earliest: int | None = None
-    low = relaxed_earliest_day(state, sku, qty)
+    low = relaxed_earliest_day(state, sku, qty, near=requested_day)
     if low is not None:
         earliest = greedy.earliest_day(qty, low)
         if earliest != low:
