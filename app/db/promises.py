@@ -134,6 +134,79 @@ def counts_now(now: datetime) -> Any:
     )
 
 
+def get_promise(session: Session, promise_id: str) -> PromiseRow | None:
+    return session.get(PromiseRow, promise_id)
+
+
+def add_promise(session: Session, **fields: Any) -> PromiseRow:
+    """A new promise row, flushed so that the rows that reference it can follow."""
+    row = PromiseRow(**fields)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def expire_stale_holds(session: Session, now: datetime) -> list[PromiseRow]:
+    """Mark the holds past their expiry expired and free their rows; the rows so marked.
+
+    They already count for nothing (every query filters on expires_at): this only tidies.
+    """
+    expired = list(
+        session.scalars(
+            select(PromiseRow)
+            .where(PromiseRow.status == HELD, PromiseRow.expires_at <= now)
+            .order_by(PromiseRow.created_at, PromiseRow.id)
+        )
+    )
+    for row in expired:
+        row.status = EXPIRED
+        drop_reservations(session, row.id)
+    return expired
+
+
+def promise_page(
+    session: Session,
+    now: datetime,
+    *,
+    status: str | None,
+    at_risk: bool | None,
+    limit: int,
+    after: tuple[datetime, str] | None,
+) -> tuple[list[PromiseRow], bool]:
+    """Newest first, keyset-paged on (created_at, id) after ``after``; True when more follow."""
+    query = select(PromiseRow)
+    if status is not None:
+        query = query.where(_status_condition(status, now))
+    if at_risk is not None:
+        query = query.where(
+            PromiseRow.at_risk_since.is_not(None) if at_risk else PromiseRow.at_risk_since.is_(None)
+        )
+    if after is not None:
+        created_at, promise_id = after
+        query = query.where(
+            or_(
+                PromiseRow.created_at < created_at,
+                and_(PromiseRow.created_at == created_at, PromiseRow.id < promise_id),
+            )
+        )
+    rows = session.scalars(
+        query.order_by(PromiseRow.created_at.desc(), PromiseRow.id.desc()).limit(limit + 1)
+    ).all()
+    return list(rows[:limit]), len(rows) > limit
+
+
+def _status_condition(status: str, now: datetime) -> Any:
+    """SQL condition: the promise's effective status is ``status``."""
+    if status == HELD:
+        return and_(PromiseRow.status == HELD, PromiseRow.expires_at > now)
+    if status == EXPIRED:
+        return or_(
+            PromiseRow.status == EXPIRED,
+            and_(PromiseRow.status == HELD, PromiseRow.expires_at <= now),
+        )
+    return PromiseRow.status == status
+
+
 def effective_status(row: PromiseRow, now: datetime) -> str:
     if row.status == HELD and as_utc(row.expires_at) <= now:
         return EXPIRED

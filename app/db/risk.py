@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
@@ -22,15 +21,7 @@ from app.db.promises import (
     PromiseStockRow,
     counts_now,
 )
-from app.solver.plant import CapacityUse, StockMove
-
-
-@dataclass
-class Reserved:
-    """What one promise takes."""
-
-    stock: list[StockMove] = field(default_factory=list)
-    capacity: list[CapacityUse] = field(default_factory=list)
+from app.solver.plant import CapacityUse, Reservations, StockMove
 
 
 def confirmed_promises(
@@ -52,23 +43,22 @@ def confirmed_promises(
     ).all()
 
 
-def reserved_by(session: Session, promise_id: str) -> Reserved:
+def reserved_by(session: Session, promise_id: str) -> Reservations:
     """What one promise takes."""
-    reserved = Reserved()
-    for stock in session.scalars(
-        select(PromiseStockRow).where(PromiseStockRow.promise_id == promise_id)
-    ):
-        reserved.stock.append(StockMove(stock.sku, stock.qty, stock.date))
-    for use in session.scalars(
+    stock = session.scalars(select(PromiseStockRow).where(PromiseStockRow.promise_id == promise_id))
+    capacity = session.scalars(
         select(PromiseCapacityRow).where(PromiseCapacityRow.promise_id == promise_id)
-    ):
-        reserved.capacity.append(CapacityUse(use.resource, use.date, use.minutes))
-    return reserved
+    )
+    return Reservations(
+        tuple(StockMove(row.sku, row.qty, row.date) for row in stock),
+        tuple(CapacityUse(row.resource, row.date, row.minutes) for row in capacity),
+    )
 
 
-def reserved_by_promise(session: Session, now: datetime) -> dict[str, Reserved]:
+def reserved_by_promise(session: Session, now: datetime) -> dict[str, Reservations]:
     """What every held (unexpired) and confirmed promise takes, per promise."""
-    reserved: dict[str, Reserved] = defaultdict(Reserved)
+    stock_of: dict[str, list[StockMove]] = defaultdict(list)
+    capacity_of: dict[str, list[CapacityUse]] = defaultdict(list)
     stock = session.execute(
         select(
             PromiseStockRow.promise_id,
@@ -80,7 +70,7 @@ def reserved_by_promise(session: Session, now: datetime) -> dict[str, Reserved]:
         .where(counts_now(now))
     )
     for promise_id, sku, qty, day in stock:
-        reserved[promise_id].stock.append(StockMove(sku, qty, day))
+        stock_of[promise_id].append(StockMove(sku, qty, day))
     capacity = session.execute(
         select(
             PromiseCapacityRow.promise_id,
@@ -92,8 +82,13 @@ def reserved_by_promise(session: Session, now: datetime) -> dict[str, Reserved]:
         .where(counts_now(now))
     )
     for promise_id, resource, day, minutes in capacity:
-        reserved[promise_id].capacity.append(CapacityUse(resource, day, minutes))
-    return dict(reserved)
+        capacity_of[promise_id].append(CapacityUse(resource, day, minutes))
+    return {
+        promise_id: Reservations(
+            tuple(stock_of.get(promise_id, ())), tuple(capacity_of.get(promise_id, ()))
+        )
+        for promise_id in stock_of.keys() | capacity_of.keys()
+    }
 
 
 def promise_counts(session: Session, now: datetime) -> tuple[dict[str, int], int]:

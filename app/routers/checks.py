@@ -10,12 +10,12 @@ from fastapi.responses import JSONResponse
 from app.auth import CRM, OPS, SALES, ScopedIdempotencyKeyDep, require
 from app.deps import ClockDep, JsonBodyDep, SessionDep, SettingsDep, reads_first
 from app.openapi import raw_json_body
-from app.routers.answers import respond
+from app.routers.answers import answer_once
 from app.schemas.check import CheckList, CheckRequest, CheckResult
 from app.schemas.problem import problem_responses
 from app.schemas.types import IsoDateTime
 from app.services.check_listing import Outcome, list_checks
-from app.services.checks import read_check, run_check_once
+from app.services.checks import check_body, read_check
 
 router = APIRouter(prefix="/v1/checks", tags=["checks"])
 
@@ -39,7 +39,15 @@ def create_check(
     idempotency_key: ScopedIdempotencyKeyDep = None,
 ) -> JSONResponse:
     """Check a quote against stock, supply, lead times and capacity; reserves nothing."""
-    return respond(run_check_once(session, settings, body, clock, idempotency_key))
+    return answer_once(
+        session,
+        idempotency_key,
+        target="POST /v1/checks",
+        body=body,
+        now=clock,
+        status_code=status.HTTP_201_CREATED,
+        work=lambda: check_body(session, settings, body, clock),
+    )
 
 
 @router.get(

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from app.auth import CRM, OPS, ScopedIdempotencyKeyDep, require
 from app.deps import ClockDep, JsonBodyDep, SessionDep, SettingsDep
 from app.openapi import raw_json_body
-from app.routers.answers import respond
+from app.routers.answers import answer_once
 from app.schemas.problem import problem_responses
 from app.schemas.promise import HoldRequest, PromiseList, PromiseOut
 from app.services import promises
@@ -39,7 +39,15 @@ def hold_promise(
     409 (with the check result under `check`) when it cannot be held; nothing is held then.
     """
     context = promises.PromiseContext(session, settings, clock)
-    return respond(promises.hold(context, body, idempotency_key))
+    return answer_once(
+        session,
+        idempotency_key,
+        target="POST /v1/promises",
+        body=body,
+        now=clock,
+        status_code=status.HTTP_201_CREATED,
+        work=lambda: promises.hold(context, body),
+    )
 
 
 @router.post(
@@ -58,7 +66,15 @@ def confirm_promise(
     """Make a hold firm. An expired hold is checked again and confirmed only if its dates hold;
     otherwise 409 with the fresh check under `check`."""
     context = promises.PromiseContext(session, settings, clock)
-    return respond(promises.confirm(context, promise_id, idempotency_key))
+    return answer_once(
+        session,
+        idempotency_key,
+        target=f"POST /v1/promises/{promise_id}/confirm",
+        body={},
+        now=clock,
+        status_code=status.HTTP_200_OK,
+        work=lambda: promises.confirm(context, promise_id),
+    )
 
 
 @router.post(
@@ -76,7 +92,15 @@ def release_promise(
 ) -> JSONResponse:
     """Give a hold or promise back (idempotent)."""
     context = promises.PromiseContext(session, settings, clock)
-    return respond(promises.release(context, promise_id, idempotency_key))
+    return answer_once(
+        session,
+        idempotency_key,
+        target=f"POST /v1/promises/{promise_id}/release",
+        body={},
+        now=clock,
+        status_code=status.HTTP_200_OK,
+        work=lambda: promises.release(context, promise_id),
+    )
 
 
 @router.get(

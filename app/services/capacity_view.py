@@ -33,7 +33,7 @@ def capacity_view(
         raise Invalid(
             "the period is not valid", [FieldError("/query/days", f"must be 1..{MAX_DAYS}")]
         )
-    first = first or today(settings)
+    first = first or today(settings, now)
     last = first + timedelta(days=days - 1)
     _version, plant = current_plant(session)
 

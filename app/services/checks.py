@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Container, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple, TypeVar
 
@@ -29,7 +29,6 @@ from app.schemas.types import IsoDate
 from app.services.answer_cache import answer_cache
 from app.services.check_results import to_check_result
 from app.services.dataset_validation import ParsedRow
-from app.services.idempotency import Answer, answer_once
 from app.services.planning_cache import planning_cache
 from app.settings import Settings
 from app.solver.engine import OptionsAsked, PlanningState, SolverSettings, check_quote
@@ -64,31 +63,10 @@ def run_check(
     return store_check(session, dated, quote, now)
 
 
-def run_check_once(
-    session: Session,
-    settings: Settings,
-    raw: Any,
-    clock: Clock,
-    idempotency_key: str | None,
-) -> Answer:
-    """``run_check`` of the JSON body ``raw``, with Idempotency-Key replay."""
+def check_body(session: Session, settings: Settings, raw: Any, clock: Clock) -> CheckResult:
+    """``run_check`` of the JSON body ``raw``, validated whole (every error at once)."""
     request = parse_request(session, settings, CheckRequest, raw, now=clock())
-    if idempotency_key is not None:
-        # The key's stored answer is read and written in one writing transaction, as holds do.
-        begin_writing(session)
-
-    def work() -> Answer:
-        result = run_check(session, settings, request, clock())
-        return Answer(201, result.model_dump(mode="json"))
-
-    return answer_once(
-        session,
-        idempotency_key,
-        target="POST /v1/checks",
-        body=request.model_dump(mode="json"),
-        now=clock(),
-        work=work,
-    )
+    return run_check(session, settings, request, clock())
 
 
 def parse_request(
@@ -144,7 +122,7 @@ def evaluate_quote(
     request: CheckRequest,
     reservations: Reservations,
     *,
-    now: datetime | None = None,
+    now: datetime,
 ) -> tuple[CheckRequest, QuoteResult]:
     """The engine's answer on the current planning data with ``reservations`` taken.
 
@@ -246,9 +224,9 @@ def read_check(session: Session, check_id: str) -> CheckResult:
     return CheckResult.model_validate(row.result)
 
 
-def today(settings: Settings, now: datetime | None = None) -> date:
-    """Today in PROMISE_TIMEZONE, by the service clock when one is given."""
-    return (now or datetime.now(UTC)).astimezone(settings.zone).date()
+def today(settings: Settings, now: datetime) -> date:
+    """Today in PROMISE_TIMEZONE by the service clock (never the wall clock: tests move it)."""
+    return now.astimezone(settings.zone).date()
 
 
 def solver_settings(settings: Settings) -> SolverSettings:

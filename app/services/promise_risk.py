@@ -20,24 +20,23 @@ its reservations, since the ERP's firm order now carries the same stock.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import numpy as np
 from sqlalchemy.orm import Session
 
 from app.db import promises as db
 from app.db.queries import load_plant
-from app.db.risk import Reserved, confirmed_promises, reserved_by, reserved_by_promise
+from app.db.risk import confirmed_promises, reserved_by, reserved_by_promise
 from app.schemas.check import CheckRequest, CheckResult
 from app.services.checks import solve_quote, store_check
 from app.services.reservations import reserve_plan
 from app.settings import Settings
-from app.solver.engine import PlanningState
-from app.solver.plant import CapacityUse, Plant, StockMove
+from app.solver.fit import misfits
+from app.solver.plant import Plant, Reservations
 from app.solver.results import QuoteResult, SolverTimeout
+from app.solver.state import PlanningState
 
 # At most this many findings are spelled out in a reason.
 _REASONS_SHOWN = 3
@@ -84,37 +83,32 @@ def reevaluate_promises(
     reserved = reserved_by_promise(session, now)
     today = now.astimezone(settings.zone).date()
     pending = {row.id for row in rows}
-    settled = [taken for promise_id, taken in reserved.items() if promise_id not in pending]
-    replays: dict[date, _Replay] = {}
+    settled = _Settled(
+        plant, settings.horizon_days, [r for pid, r in reserved.items() if pid not in pending]
+    )
     at_risk: list[str] = []
     for row in rows:
         # A promise made for a later as_of is judged from that day, as it was checked.
-        as_of = max(today, row.as_of)
-        if as_of not in replays:
-            base = PlanningState.build(plant, as_of, settings.horizon_days)
-            replays[as_of] = _Replay(plant, base, settled)
-        replay = replays[as_of]
-        mine = reserved.get(row.id, Reserved())
-        findings = replay.findings(mine)
+        state = settled.state(max(today, row.as_of))
+        mine = reserved.get(row.id, Reservations())
+        findings = [str(misfit) for misfit in misfits(state, mine)]
         if not findings:
             _clear(row)
         else:
-            fresh = _recheck(replay, row, settings)
+            fresh = _recheck(state, row, settings)
             if fresh.keeps_dates and fresh.request is not None and fresh.quote is not None:
                 mine = _replan(session, row, fresh.request, fresh.quote, now)
             else:
                 _flag(row, now, findings, fresh)
                 at_risk.append(row.id)
-        settled.append(mine)
-        for each in replays.values():
-            each.take(mine)
+        settled.take(mine)
     session.flush()
     return at_risk
 
 
 def fulfilment_problem(session: Session, promise_id: str, now: datetime) -> str | None:
     """Why a demand row cannot name ``promise_id``, or None when it can."""
-    row = session.get(db.PromiseRow, promise_id)
+    row = db.get_promise(session, promise_id)
     if row is None:
         return f"unknown promise {promise_id}"
     status = db.effective_status(row, now)
@@ -128,7 +122,7 @@ def fulfil_promise(session: Session, promise_id: str, now: datetime) -> Touched:
 
     Returns what its reservations touched: freed stock and minutes may clear other promises.
     """
-    row = session.get(db.PromiseRow, promise_id)
+    row = db.get_promise(session, promise_id)
     if row is None or db.effective_status(row, now) not in (db.HELD, db.CONFIRMED):
         return Touched(skus=frozenset(), resources=frozenset())
     released = reserved_by(session, row.id)
@@ -142,104 +136,31 @@ def fulfil_promise(session: Session, promise_id: str, now: datetime) -> Touched:
     )
 
 
-# -- the replay ------------------------------------------------------------------------------
+# -- what is settled ------------------------------------------------------------------------
 
 
-class _Replay:
-    """The new planning state with the settled reservations taken, per item and resource."""
+class _Settled:
+    """The new planning data with the settled promises' reservations taken, per as_of."""
 
-    def __init__(self, plant: Plant, base: PlanningState, settled: Iterable[Reserved]) -> None:
+    def __init__(self, plant: Plant, horizon_days: int, settled: list[Reservations]) -> None:
         self.plant = plant
-        self.base = base
-        self.stock: list[StockMove] = []
-        self.capacity: list[CapacityUse] = []
-        # Stock taken per item and day, minutes reserved per resource and day.
-        self.taken: dict[str, np.ndarray] = {}
-        self.minutes: dict[tuple[str, int], int] = defaultdict(int)
-        for taken in settled:
-            self.take(taken)
+        self.horizon_days = horizon_days
+        self.stock = [move for taken in settled for move in taken.stock]
+        self.capacity = [use for taken in settled for use in taken.capacity]
+        self.states: dict[date, PlanningState] = {}
 
-    def take(self, reserved: Reserved) -> None:
+    def state(self, as_of: date) -> PlanningState:
+        if as_of not in self.states:
+            base = PlanningState.build(self.plant, as_of, self.horizon_days)
+            self.states[as_of] = base.taking(self.stock, self.capacity)
+        return self.states[as_of]
+
+    def take(self, reserved: Reservations) -> None:
         """Count ``reserved`` from now on."""
         self.stock += reserved.stock
         self.capacity += reserved.capacity
-        for sku, taken in self._takes(reserved.stock).items():
-            self.taken[sku] = self.taken.get(sku, 0) + taken
-        for use in reserved.capacity:
-            day = self._capacity_day(use)
-            if day is not None:
-                self.minutes[use.resource, day] += use.minutes
-
-    def findings(self, mine: Reserved) -> list[str]:
-        """Sentences on what no longer holds of ``mine``; empty when the plan still holds."""
-        return [*self._stock_findings(mine.stock), *self._capacity_findings(mine.capacity)]
-
-    def state(self) -> PlanningState:
-        """The new state with everything settled taken: what a fresh check sees."""
-        return self.base.taking(self.stock, self.capacity)
-
-    def _takes(self, stock: Iterable[StockMove]) -> dict[str, np.ndarray]:
-        takes: dict[str, np.ndarray] = {}
-        for move in stock:
-            day = self._stock_day(move)
-            if day is not None and move.sku in self.base.projected:
-                h = self.base.horizon_days
-                takes.setdefault(move.sku, np.zeros(h, dtype=np.int64))[day] += move.qty
-        return takes
-
-    def _stock_findings(self, stock: Iterable[StockMove]) -> list[str]:
-        stock = list(stock)
-        first_take: dict[str, int] = {}
-        findings = []
-        for move in stock:
-            if move.sku not in self.plant.items:
-                findings.append(f"item {move.sku} is no longer in the planning data")
-                continue
-            day = self._stock_day(move)
-            if day is not None and move.qty > 0:
-                first_take[move.sku] = min(day, first_take.get(move.sku, day))
-        mine = self._takes(stock)
-        for sku, first in sorted(first_take.items()):
-            # Projected stock P[s][t] after the settled takes and these.
-            taken = self.taken.get(sku, 0) + mine[sku]
-            projected = (self.base.projected[sku] - np.cumsum(taken))[first:]
-            short_days = np.flatnonzero(projected < 0)
-            if short_days.size:
-                day = first + int(short_days[0])
-                findings.append(
-                    f"{sku} is {-int(projected[short_days[0]])} short on "
-                    f"{self.base.date_of(day)} with the stock it takes"
-                )
-        return list(dict.fromkeys(findings))
-
-    def _capacity_findings(self, capacity: Iterable[CapacityUse]) -> list[str]:
-        mine: dict[tuple[str, int], int] = defaultdict(int)
-        findings = []
-        for use in capacity:
-            if use.resource not in self.plant.resources:
-                findings.append(f"resource {use.resource} is no longer in the planning data")
-                continue
-            day = self._capacity_day(use)
-            if day is not None:
-                mine[use.resource, day] += use.minutes
-        for (resource, day), minutes in sorted(mine.items()):
-            free = max(0, int(self.base.free[resource][day]) - self.minutes[resource, day])
-            if minutes > free:
-                findings.append(
-                    f"{resource} has {free} free minutes on {self.base.date_of(day)}, "
-                    f"{minutes} reserved"
-                )
-        return list(dict.fromkeys(findings))
-
-    def _stock_day(self, move: StockMove) -> int | None:
-        """Stock taken before as_of counts on day 0; after the horizon, not at all."""
-        day = self.base.day_of(move.date)
-        return None if day >= self.base.horizon_days else max(day, 0)
-
-    def _capacity_day(self, use: CapacityUse) -> int | None:
-        """Minutes on days before as_of are past and take nothing."""
-        day = self.base.day_of(use.date)
-        return day if 0 <= day < self.base.horizon_days else None
+        for as_of, state in self.states.items():
+            self.states[as_of] = state.taking(reserved.stock, reserved.capacity)
 
 
 # -- the fresh check -------------------------------------------------------------------------
@@ -259,7 +180,7 @@ class _Fresh:
         return self.quote.promise_date if self.quote is not None else None
 
 
-def _recheck(replay: _Replay, row: db.PromiseRow, settings: Settings) -> _Fresh:
+def _recheck(state: PlanningState, row: db.PromiseRow, settings: Settings) -> _Fresh:
     """Check the promise's stored request again on the settled state: do its dates hold?
 
     Not ``checks.evaluate_quote``: it would cache the plant of this uncommitted data version,
@@ -267,9 +188,8 @@ def _recheck(replay: _Replay, row: db.PromiseRow, settings: Settings) -> _Fresh:
     """
     request = CheckRequest.model_validate({k: v for k, v in row.request.items() if k != "mode"})
     promised = [line.promised_date for line in CheckResult.model_validate(row.result).lines]
-    if any(line.sku not in replay.plant.items for line in request.lines):
+    if any(line.sku not in state.plant.items for line in request.lines):
         return _Fresh(problem="An item it needs is no longer in the planning data.")
-    state = replay.state()
     last = state.date_of(state.horizon_days - 1)
     # Judged from as_of (today once the promise's own as_of has passed), within the horizon.
     dated = request.model_copy(
@@ -319,19 +239,14 @@ def _solve(state: PlanningState, request: CheckRequest, settings: Settings) -> Q
 
 def _replan(
     session: Session, row: db.PromiseRow, request: CheckRequest, quote: QuoteResult, now: datetime
-) -> Reserved:
+) -> Reservations:
     """The fresh plan meets every date: it replaces the promise's reservations and check."""
     db.drop_reservations(session, row.id)
-    reserve_plan(session, row.id, quote)
+    taken = reserve_plan(session, row.id, quote)
     check = store_check(session, request, quote, now)
     row.check_id = check.id
     row.result = check.model_dump(mode="json")
     _clear(row)
-    taken = Reserved()
-    for line in quote.lines:
-        plan = line.plan.reservations()
-        taken.stock += plan.stock
-        taken.capacity += plan.capacity
     return taken
 
 

@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from app.clock import Clock
 from app.db import promises as db
 from app.db.locking import lock_reservations
-from app.errors import Conflict, FieldError, Invalid, NotFound, pointer, problem_body
+from app.errors import Conflict, FieldError, Invalid, NotFound, pointer
 from app.schemas.check import CheckRequest, CheckResult
 from app.schemas.promise import (
     AtRiskOut,
@@ -39,12 +38,10 @@ from app.services.checks import (
     store_check,
     today,
 )
-from app.services.idempotency import Answer, answer_once
+from app.services.outcomes import Refusal
 from app.services.reservations import reserve_plan
 from app.settings import Settings
 from app.solver.results import QuoteResult
-
-PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +51,10 @@ class PromiseContext:
     clock: Clock
 
 
-def hold(ctx: PromiseContext, raw: Any, idempotency_key: str | None) -> Answer:
-    """Check the quote of the JSON body ``raw`` and hold its plan; 409 with the check when it
-    cannot be held. An invalid body is 422 with every error at once, the past as_of included."""
+def hold(ctx: PromiseContext, raw: Any) -> PromiseOut | Refusal:
+    """Check the quote of the JSON body ``raw`` and hold its plan, or refuse with the check
+    when it cannot be held. An invalid body is 422 with every error at once, the past as_of
+    included."""
     received = ctx.clock()
     today_ = today(ctx.settings, received)
     request = parse_request(
@@ -67,105 +65,71 @@ def hold(ctx: PromiseContext, raw: Any, idempotency_key: str | None) -> Answer:
         now=received,
         more_errors=lambda as_of: _past_errors(as_of, today_),
     )
-
-    def work() -> Answer:
-        session = ctx.session
-        lock_reservations(session)
-        now = ctx.clock()
-        _tidy_expired(session, now)
-        check_request = CheckRequest.model_validate(
-            request.model_dump(exclude={"hold_minutes", "mode"})
-        )
-        _refuse_past(session, ctx.settings, check_request, today(ctx.settings, now))
-        dated, quote = evaluate_quote(
-            session, ctx.settings, check_request, db.live_reservations(session, now), now=now
-        )
-        result = store_check(session, dated, quote, now)
-        refusal = _refusal(quote, request.mode)
-        if refusal is not None:
-            return _conflict(refusal, result)
-        row = db.PromiseRow(
-            id=str(uuid.uuid4()),
-            status=db.HELD,
-            mode=request.mode,
-            quote_ref=request.quote_ref,
-            customer=request.customer,
-            as_of=quote.as_of,
-            created_at=now,
-            expires_at=now + timedelta(minutes=request.hold_minutes),
-            check_id=result.id,
-            request=dated.model_dump(mode="json") | {"mode": request.mode},
-            result=result.model_dump(mode="json"),
-        )
-        session.add(row)
-        session.flush()  # the promise row before the rows that reference it
-        reserve_plan(session, row.id, quote)
-        return Answer(201, _out(session, row, now).model_dump(mode="json"))
-
-    return answer_once(
-        ctx.session,
-        idempotency_key,
-        target="POST /v1/promises",
-        body=request.model_dump(mode="json"),
-        now=ctx.clock(),
-        work=work,
+    session = ctx.session
+    lock_reservations(session)
+    now = ctx.clock()
+    db.expire_stale_holds(session, now)
+    check_request = CheckRequest.model_validate(
+        request.model_dump(exclude={"hold_minutes", "mode"})
     )
+    _refuse_past(session, ctx.settings, check_request, today(ctx.settings, now))
+    dated, quote = evaluate_quote(
+        session, ctx.settings, check_request, db.live_reservations(session, now), now=now
+    )
+    result = store_check(session, dated, quote, now)
+    refusal = _refusal(quote, request.mode)
+    if refusal is not None:
+        return Refusal(refusal, result)
+    row = db.add_promise(
+        session,
+        id=str(uuid.uuid4()),
+        status=db.HELD,
+        mode=request.mode,
+        quote_ref=request.quote_ref,
+        customer=request.customer,
+        as_of=quote.as_of,
+        created_at=now,
+        expires_at=now + timedelta(minutes=request.hold_minutes),
+        check_id=result.id,
+        request=dated.model_dump(mode="json") | {"mode": request.mode},
+        result=result.model_dump(mode="json"),
+    )
+    reserve_plan(session, row.id, quote)
+    return _out(session, row, now)
 
 
-def confirm(ctx: PromiseContext, promise_id: str, idempotency_key: str | None) -> Answer:
+def confirm(ctx: PromiseContext, promise_id: str) -> PromiseOut | Refusal:
     """A live hold becomes confirmed; an expired one is checked again and must keep its dates."""
-
-    def work() -> Answer:
-        session = ctx.session
-        lock_reservations(session)
-        now = ctx.clock()
-        row = _get(session, promise_id)
-        status = db.effective_status(row, now)
-        if status in (db.RELEASED, db.FULFILLED):
-            raise Conflict(f"promise {promise_id} is {status}; it cannot be confirmed")
-        if status == db.HELD:
-            row.status = db.CONFIRMED
-            row.confirmed_at = now
-        elif status == db.EXPIRED:
-            refused = _confirm_expired(ctx, row, now)
-            if refused is not None:
-                return refused
-        return Answer(200, _out(session, row, now).model_dump(mode="json"))
-
-    return answer_once(
-        ctx.session,
-        idempotency_key,
-        target=f"POST /v1/promises/{promise_id}/confirm",
-        body={},
-        now=ctx.clock(),
-        work=work,
-    )
+    session = ctx.session
+    lock_reservations(session)
+    now = ctx.clock()
+    row = _get(session, promise_id)
+    status = db.effective_status(row, now)
+    if status in (db.RELEASED, db.FULFILLED):
+        raise Conflict(f"promise {promise_id} is {status}; it cannot be confirmed")
+    if status == db.HELD:
+        row.status = db.CONFIRMED
+        row.confirmed_at = now
+    elif status == db.EXPIRED:
+        refused = _confirm_expired(ctx, row, now)
+        if refused is not None:
+            return refused
+    return _out(session, row, now)
 
 
-def release(ctx: PromiseContext, promise_id: str, idempotency_key: str | None) -> Answer:
+def release(ctx: PromiseContext, promise_id: str) -> PromiseOut:
     """Give the stock and minutes back. Releasing a released promise changes nothing."""
-
-    def work() -> Answer:
-        session = ctx.session
-        lock_reservations(session)
-        now = ctx.clock()
-        row = _get(session, promise_id)
-        if row.status == db.FULFILLED:
-            raise Conflict(f"promise {promise_id} is fulfilled; the ERP carries it now")
-        if row.status != db.RELEASED:
-            row.status = db.RELEASED
-            row.released_at = now
-            db.drop_reservations(session, row.id)
-        return Answer(200, _out(session, row, now).model_dump(mode="json"))
-
-    return answer_once(
-        ctx.session,
-        idempotency_key,
-        target=f"POST /v1/promises/{promise_id}/release",
-        body={},
-        now=ctx.clock(),
-        work=work,
-    )
+    session = ctx.session
+    lock_reservations(session)
+    now = ctx.clock()
+    row = _get(session, promise_id)
+    if row.status == db.FULFILLED:
+        raise Conflict(f"promise {promise_id} is fulfilled; the ERP carries it now")
+    if row.status != db.RELEASED:
+        row.status = db.RELEASED
+        row.released_at = now
+        db.drop_reservations(session, row.id)
+    return _out(session, row, now)
 
 
 def read_promise(session: Session, promise_id: str, now: datetime) -> PromiseOut:
@@ -182,28 +146,11 @@ def list_promises(
     cursor: str | None = None,
 ) -> PromiseList:
     """Newest first, keyset-paged on (created_at, id) so that new promises do not shift pages."""
-    query = select(db.PromiseRow)
-    if status is not None:
-        query = query.where(_status_condition(status, now))
-    if at_risk is not None:
-        query = query.where(
-            db.PromiseRow.at_risk_since.is_not(None)
-            if at_risk
-            else db.PromiseRow.at_risk_since.is_(None)
-        )
-    if cursor is not None:
-        created_at, promise_id = _decode_cursor(cursor)
-        query = query.where(
-            or_(
-                db.PromiseRow.created_at < created_at,
-                and_(db.PromiseRow.created_at == created_at, db.PromiseRow.id < promise_id),
-            )
-        )
-    rows = session.scalars(
-        query.order_by(db.PromiseRow.created_at.desc(), db.PromiseRow.id.desc()).limit(limit + 1)
-    ).all()
-    page = rows[:limit]
-    next_cursor = _encode_cursor(page[-1]) if len(rows) > limit else None
+    after = _decode_cursor(cursor) if cursor is not None else None
+    page, more = db.promise_page(
+        session, now, status=status, at_risk=at_risk, limit=limit, after=after
+    )
+    next_cursor = _encode_cursor(page[-1]) if more else None
     return PromiseList(items=_outs(session, page, now), next_cursor=next_cursor)
 
 
@@ -241,14 +188,7 @@ def _refusal(quote: QuoteResult, mode: str) -> str | None:
     return None
 
 
-def _conflict(detail: str, check: CheckResult) -> Answer:
-    body = problem_body(
-        409, slug="conflict", title="Conflict", detail=detail, extra={"check": _json(check)}
-    )
-    return Answer(409, body, PROBLEM_MEDIA_TYPE)
-
-
-def _confirm_expired(ctx: PromiseContext, row: db.PromiseRow, now: datetime) -> Answer | None:
+def _confirm_expired(ctx: PromiseContext, row: db.PromiseRow, now: datetime) -> Refusal | None:
     """Check the expired hold's quote again; confirm only if every line keeps its date."""
     session = ctx.session
     db.drop_reservations(session, row.id)
@@ -263,16 +203,14 @@ def _confirm_expired(ctx: PromiseContext, row: db.PromiseRow, now: datetime) -> 
         )
     except Invalid as exc:
         row.status = db.EXPIRED
-        return _conflict(f"the hold expired and cannot be checked again: {exc.detail}", original)
+        return Refusal(f"the hold expired and cannot be checked again: {exc.detail}", original)
     fresh = store_check(session, dated, quote, now)
     same_dates = [line.promised_date for line in fresh.lines] == [
         line.promised_date for line in original.lines
     ]
     if not same_dates or _refusal(quote, row.mode) is not None:
         row.status = db.EXPIRED
-        return _conflict(
-            "the hold expired and its dates no longer hold; see the fresh check", fresh
-        )
+        return Refusal("the hold expired and its dates no longer hold; see the fresh check", fresh)
     reserve_plan(session, row.id, quote)
     row.status = db.CONFIRMED
     row.confirmed_at = now
@@ -281,29 +219,8 @@ def _confirm_expired(ctx: PromiseContext, row: db.PromiseRow, now: datetime) -> 
     return None
 
 
-def _tidy_expired(session: Session, now: datetime) -> None:
-    """Expired holds already count for nothing; this only marks them and frees their rows."""
-    expired = session.scalars(
-        select(db.PromiseRow).where(
-            db.PromiseRow.status == db.HELD, db.PromiseRow.expires_at <= now
-        )
-    ).all()
-    for row in expired:
-        row.status = db.EXPIRED
-        db.drop_reservations(session, row.id)
-
-
-def _status_condition(status: str, now: datetime) -> Any:
-    row = db.PromiseRow
-    if status == db.HELD:
-        return and_(row.status == db.HELD, row.expires_at > now)
-    if status == db.EXPIRED:
-        return or_(row.status == db.EXPIRED, and_(row.status == db.HELD, row.expires_at <= now))
-    return row.status == status
-
-
 def _get(session: Session, promise_id: str) -> db.PromiseRow:
-    row = session.get(db.PromiseRow, promise_id)
+    row = db.get_promise(session, promise_id)
     if row is None:
         raise NotFound(f"no promise with id {promise_id}")
     return row

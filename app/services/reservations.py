@@ -5,13 +5,14 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from app.db import promises as db
-from app.solver.plant import CapacityUse, StockMove
+from app.solver.plant import CapacityUse, Reservations, StockMove
 from app.solver.results import QuoteResult
 
 
-def reserve_plan(session: Session, promise_id: str, quote: QuoteResult) -> None:
+def reserve_plan(session: Session, promise_id: str, quote: QuoteResult) -> Reservations:
     """Store the stock and minutes every line of ``quote`` takes as ``promise_id``'s, and what
-    each line delivers on its promised date (it uses up allocations, SPEC section 7)."""
+    each line delivers on its promised date (it uses up allocations, SPEC section 7); the stock
+    and minutes taken."""
     stock: list[tuple[str, StockMove]] = []
     capacity: list[tuple[str, CapacityUse]] = []
     deliveries: list[tuple[str, StockMove]] = []
@@ -22,3 +23,4 @@ def reserve_plan(session: Session, promise_id: str, quote: QuoteResult) -> None:
         if line.promised_date is not None:
             deliveries.append((line.line_ref, StockMove(line.sku, line.qty, line.promised_date)))
     db.add_reservations(session, promise_id, stock, capacity, deliveries)
+    return Reservations(tuple(move for _, move in stock), tuple(use for _, use in capacity))

@@ -24,11 +24,6 @@ TOP_N = 5
 ITEM_KINDS = frozenset({"stock", "lead_time", "material"})
 
 
-def default_period(settings: Settings) -> tuple[date, date]:
-    until = today(settings)
-    return until - timedelta(days=DEFAULT_PERIOD_DAYS - 1), until
-
-
 def period_bounds(settings: Settings, since: date, until: date) -> tuple[datetime, datetime]:
     """[since 00:00, the day after until 00:00) in the service's zone, as UTC instants.
 
@@ -47,7 +42,7 @@ def period_stats(
     since: date | None = None,
     until: date | None = None,
 ) -> Stats:
-    until = until or today(settings)
+    until = until or today(settings, now)
     since = since or until - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
     if since > until:
         raise Invalid(

@@ -109,9 +109,8 @@ class PlanningState:
         atp = dict(self.atp)
         copied_resources: set[str] = set()
         for use in capacity:
-            day = (use.date - self.as_of).days
-            # Reserved minutes on days before as_of are past and take nothing.
-            if not 0 <= day < h or use.resource not in free:
+            day = self.capacity_day(use.date)
+            if day is None or use.resource not in free:
                 continue
             if use.resource not in copied_resources:
                 free[use.resource] = free[use.resource].copy()
@@ -121,7 +120,7 @@ class PlanningState:
             free[use.resource][day] = max(0, int(net[use.resource][day]))
         touched: set[str] = set()
         for move in stock:
-            taken_on = _clamped_day(move.date, self.as_of, h)
+            taken_on = self.stock_day(move.date)
             if move.sku not in projected or taken_on is None:
                 continue
             if move.sku not in touched:
@@ -152,6 +151,15 @@ class PlanningState:
 
     def stock_atp(self, sku: str, day: int) -> int:
         return int(self.atp[sku][day])
+
+    def stock_day(self, when: date) -> int | None:
+        """The day a stock move counts on: before as_of on day 0, past the horizon never."""
+        return _clamped_day(when, self.as_of, self.horizon_days)
+
+    def capacity_day(self, when: date) -> int | None:
+        """The day minutes are used on: minutes before as_of are past and take nothing."""
+        day = self.day_of(when)
+        return day if 0 <= day < self.horizon_days else None
 
 
 def _clamped_day(when: date, as_of: date, horizon_days: int) -> int | None:

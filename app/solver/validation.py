@@ -18,11 +18,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 
-import numpy as np
-
+from app.solver.fit import Misfit, misfits
 from app.solver.lots import component_need, operation_minutes
 from app.solver.plan import DayPlan
-from app.solver.plant import BomLine
+from app.solver.plant import BomLine, Reservations
 from app.solver.schedule import LotSchedule
 from app.solver.state import PlanningState
 
@@ -38,31 +37,25 @@ def plan_violations(state: PlanningState, sku: str, qty: int, plan: DayPlan) -> 
     needs: Supplies = defaultdict(list)
     supplies: Supplies = defaultdict(list)
     needs[sku].append((plan.delivery_day, qty))
-    used: dict[tuple[str, int], int] = defaultdict(int)
     problems.extend(_stock_first_problems(state, sku, qty, plan))
     for lot in plan.lots:
-        problems.extend(_lot_problems(state, lot, used))
+        problems.extend(_lot_problems(state, lot))
         if problems or not lot.operations[0].loads:
             continue
         supplies[lot.sku].append((lot.ready_day, lot.qty))
         for line in state.plant.bom.get(lot.sku, ()):
             needs[line.component].append((lot.start_day, component_need(lot.qty, line.qty_per)))
-    for (resource, day), minutes in used.items():
-        free = int(state.free[resource][day])
-        if minutes > free:
-            problems.append(f"{resource} on day {day}: {minutes} minutes planned, {free} free")
     for purchase in plan.purchases:
         item = state.plant.items[purchase.sku]
         lead = item.lead_time_days
         if item.kind != "purchased" or lead is None or purchase.day < lead:
             problems.append(f"{purchase.sku} cannot be bought for day {purchase.day}")
         supplies[purchase.sku].append((purchase.day, purchase.qty))
-    taken: Supplies = defaultdict(list)
     for take in plan.stock:
         supplies[take.sku].append((take.day, take.qty))
-        taken[take.sku].append((take.day, take.qty))
-    for item_sku, takes in taken.items():
-        problems.extend(_stock_overdrawn(state, item_sku, takes))
+    # Its minutes within each day's free minutes, its stock takes leaving no later day short.
+    taken = Reservations(tuple(plan.stock_moves(state)), tuple(plan.capacity_uses(state)))
+    problems.extend(_misfit_problem(state, misfit) for misfit in misfits(state, taken))
     for item_sku in sorted(set(needs) | set(supplies)):
         problems.extend(_balance(item_sku, needs[item_sku], supplies[item_sku], state.horizon_days))
     return problems
@@ -145,9 +138,7 @@ def _uses_in_tree(bom: Mapping[str, tuple[BomLine, ...]], sku: str) -> Counter[s
     return uses
 
 
-def _lot_problems(
-    state: PlanningState, lot: LotSchedule, used: dict[tuple[str, int], int]
-) -> list[str]:
+def _lot_problems(state: PlanningState, lot: LotSchedule) -> list[str]:
     """A lot follows its routing, needs the spec's minutes and works in seq order."""
     plant = state.plant
     if plant.items[lot.sku].kind != "manufactured":
@@ -173,27 +164,19 @@ def _lot_problems(
                     f"{lot.sku} op {op.operation.seq} works on day {day}, "
                     f"before the previous operation finished (day {previous_last})"
                 )
-            used[op.operation.resource, day] += minutes
         if op.loads:
             previous_last = max(day for day, _ in op.loads)
     return problems
 
 
-def _stock_overdrawn(state: PlanningState, sku: str, takes: list[tuple[int, int]]) -> list[str]:
-    """Taking stock must never leave any day, from the first take on, short (SPEC: stock ATP)."""
-    taken = [(day, qty) for day, qty in takes if qty > 0 and 0 <= day < state.horizon_days]
-    if not taken:
-        return []
-    first_take = min(day for day, _ in taken)
-    by_day = np.zeros(state.horizon_days - first_take, dtype=np.int64)
-    for day, qty in taken:
-        by_day[day - first_take] += qty
-    left = state.projected[sku][first_take:] - np.cumsum(by_day)
-    short = np.flatnonzero(left < 0)
-    if short.size == 0:
-        return []
-    day = first_take + int(short[0])
-    return [f"taking stock of {sku} leaves day {day} short by {-int(left[short[0]])}"]
+def _misfit_problem(state: PlanningState, misfit: Misfit) -> str:
+    """A misfit in the day indexes the plan is written in."""
+    if misfit.date is None:
+        return str(misfit)
+    day = state.day_of(misfit.date)
+    if misfit.kind == "capacity":
+        return f"{misfit.name} on day {day}: {misfit.reserved} minutes planned, {misfit.free} free"
+    return f"taking stock of {misfit.name} leaves day {day} short by {misfit.short}"
 
 
 def _balance(
