@@ -15,8 +15,9 @@ but a yes/no answer per set, given by the exact methods on the lifted state
    outside it: a new core, which the next smallest set meets. Back to 2.
 
 The answer is then confirmed irreducible (lifting all but any one of it leaves the line late).
-CP-SAT answers only where the fast method cannot prove the day; a CP-SAT time-out is a
-:class:`~app.solver.results.SolverTimeout`, never a guess.
+CP-SAT answers only where neither a plan (fast method, validated greedy plan) nor the relaxation
+proves the day; a CP-SAT time-out is a :class:`~app.solver.results.SolverTimeout`, never a
+guess.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def what_binds(
 def feasible_on_day(
     state: PlanningState, sku: str, qty: int, day: int, settings: SolverSettings
 ) -> bool:
-    """Whether all of ``qty`` can be delivered on ``day``: fast method first, else CP-SAT."""
+    """Whether all of ``qty`` can be delivered on ``day``, by the cheapest method that proves it."""
     outcome = fast.plan_line(state, sku, qty, day, separable_tree=fast.separable(state.plant, sku))
     if isinstance(outcome, DayPlan):
         return True
