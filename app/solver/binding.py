@@ -72,14 +72,14 @@ def feasible_on_day(
         return True
     if isinstance(outcome, fast.Infeasible):
         return False
+    # The relaxation only calls impossible what is impossible, and is cheap.
+    if not relaxation_fits(state, sku, qty, day):
+        return False
     # The greedy backward plan respects shared resources and stock; a plan that passes the
     # validator proves the day (lifted states often leave the shared resources unlimited).
     greedy = greedy_plan(state, sku, qty, day)
     if greedy is not None and not plan_violations(state, sku, qty, greedy):
         return True
-    # The relaxation only calls impossible what is impossible: cheap before a CP-SAT model.
-    if not relaxation_fits(state, sku, qty, day):
-        return False
     return cpsat.earliest_day(state, sku, qty, (day, day), settings) is not None
 
 
