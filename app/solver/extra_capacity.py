@@ -10,9 +10,10 @@ always add what the option asks for as a calendar exception.
 
 A purchased line is decided by the rules (stock first, the rest expedited). A manufactured line
 is decided by the CP-SAT model of :mod:`app.solver.cpsat` on the what-if state plus the rules
-below, solved twice: the least total cost, then, at that cost, the fewest overtime minutes. Both
-solves must be proven optimal; a time-out raises :class:`SolverTimeout`, never a guess. The
-fast method proves the cases no overtime and expediting can save before any model is built.
+below, for the least total cost and, at that cost, the fewest overtime minutes (one weighted
+objective, or two solves when the weights could overflow). Every solve must be proven optimal;
+a time-out raises :class:`SolverTimeout`, never a guess. The fast method proves the cases no
+overtime and expediting can save before any model is built.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from app.solver.results import SolverTimeout
 from app.solver.state import IntArray, PlanningState, calendar_minutes
 
 DAY_MINUTES = 1440
+# Objectives stay well inside CP-SAT's 64-bit integer arithmetic.
+_SAFE_OBJECTIVE = 2**53
 _WHAT = "the cheapest extra capacity for the requested date"
 
 
@@ -140,6 +143,7 @@ class _Slot:
     day: int
     overtime: cp_model.IntVar
     cost_per_minute: Fraction
+    most: int
 
 
 @dataclass(slots=True)
@@ -147,6 +151,7 @@ class _Expediting:
     use: UseVars
     units: cp_model.IntVar
     cost_per_unit: Fraction
+    most: int
 
 
 def _cheapest_by_cpsat(
@@ -166,26 +171,34 @@ def _cheapest_by_cpsat(
     scale = _common_denominator(
         [slot.cost_per_minute for slot in slots] + [e.cost_per_unit for e in expediting]
     )
-    cost = sum(int(slot.cost_per_minute * scale) * slot.overtime for slot in slots) + sum(
-        int(e.cost_per_unit * scale) * e.units for e in expediting
-    )
+    weighted = [(int(slot.cost_per_minute * scale), slot.overtime, slot.most) for slot in slots]
+    weighted += [(int(e.cost_per_unit * scale), e.units, e.most) for e in expediting]
+    cost = sum(weight * var for weight, var, _ in weighted)
     minutes = sum(slot.overtime for slot in slots)
-    model.minimize(cost)
-    first = _solve(model, settings, sku)
-    if first is None:
-        return None
-    # Among the plans of least cost, the fewest overtime minutes (a second proven optimum).
-    least = sum(int(slot.cost_per_minute * scale) * first.value(slot.overtime) for slot in slots)
-    least += sum(int(e.cost_per_unit * scale) * first.value(e.units) for e in expediting)
-    model.add(cost == least)
-    for node in line.nodes:
-        for op in node.operations:
-            for work in op.work.values():
-                model.add_hint(work, first.value(work))
-    model.minimize(minutes)  # replaces the cost objective
-    solver = _solve(model, settings, sku)
-    if solver is None:
-        raise RuntimeError("a plan of least cost was found, then none at that cost")
+    # Least cost, then fewest minutes: one objective cost * (all minutes + 1) + minutes says
+    # both at once, since the minutes can never outweigh one unit of cost; when that could
+    # overflow CP-SAT's 64-bit sums, two proven solves say it instead.
+    big = sum(slot.most for slot in slots) + 1
+    if sum(weight * most for weight, _, most in weighted) * big + big < _SAFE_OBJECTIVE:
+        model.minimize(cost * big + minutes)
+        solver = _solve(model, settings, sku)
+        if solver is None:
+            return None
+    else:
+        model.minimize(cost)
+        first = _solve(model, settings, sku)
+        if first is None:
+            return None
+        model.add(cost == sum(weight * first.value(var) for weight, var, _ in weighted))
+        for node in line.nodes:
+            for op in node.operations:
+                for work in op.work.values():
+                    model.add_hint(work, first.value(work))
+        model.minimize(minutes)  # replaces the cost objective
+        solver = _solve(model, settings, sku)
+        if solver is None:
+            raise RuntimeError("a plan of least cost was found, then none at that cost")
+    least = sum(weight * solver.value(var) for weight, var, _ in weighted)
     return _extract(
         state,
         solver,
@@ -226,7 +239,7 @@ def overtime_covers_work_beyond_free_minutes(
             model.add(used == 0).only_enforce_if(~active)
             model.add(used <= net + overtime).only_enforce_if(active)
             model.add(overtime == 0).only_enforce_if(~active)
-        slots.append(_Slot(resource, day, overtime, overtime_rule.cost_per_minute))
+        slots.append(_Slot(resource, day, overtime, overtime_rule.cost_per_minute, most))
     return slots
 
 
@@ -249,7 +262,9 @@ def expedited_units_are_bought_before_the_normal_lead_time(
                 model.add(node.start >= item.lead_time_days).only_enforce_if(normal)
             model.add(units == 0).only_enforce_if(normal)
             model.add(units == use.rest).only_enforce_if(~normal)
-            expediting.append(_Expediting(use, units, item.expedite.cost_per_unit))
+            expediting.append(
+                _Expediting(use, units, item.expedite.cost_per_unit, use.use.max_need)
+            )
     return expediting
 
 
@@ -266,6 +281,8 @@ def _solve(model: cp_model.CpModel, settings: SolverSettings, sku: str) -> cp_mo
     solver.parameters.max_time_in_seconds = settings.time_limit_seconds
     solver.parameters.num_workers = settings.workers
     solver.parameters.random_seed = settings.random_seed
+    # As for the line models (app.solver.cpsat.model): one presolve pass, same answers, faster.
+    solver.parameters.max_presolve_iterations = 1
     status = solver.solve(model)
     if status == cp_model.OPTIMAL:
         return solver

@@ -7,12 +7,14 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 from fractions import Fraction
+from unittest import mock
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
+from app.solver.document import plant_from_document
 from app.solver.engine import OptionsAsked, SolverSettings, check_quote, decide_line
 from app.solver.extra_capacity import cheapest_extra_capacity, what_if
 from app.solver.plant import Calendar, Expedite, Overtime, Plant, Resource
@@ -141,14 +143,21 @@ def test_options_change_no_answer_and_reserve_nothing(
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(plant=overtime_plants(horizon=6), qty=st.integers(1, 3), requested=st.integers(1, 3))
+@given(
+    plant=overtime_plants(horizon=6),
+    qty=st.integers(1, 3),
+    requested=st.integers(1, 3),
+    two_solves=st.booleans(),
+)
 def test_extra_capacity_is_the_least_cost_a_brute_force_finds(
-    plant: Plant, qty: int, requested: int
+    plant: Plant, qty: int, requested: int, two_solves: bool
 ) -> None:
     state = PlanningState.build(plant, AS_OF, 6)
     decision = decide_line(state, "TOP", qty, requested, DETERMINISTIC)
     assume(decision.earliest_day is None or decision.earliest_day > requested)
-    found = cheapest_extra_capacity(state, "TOP", qty, requested, DETERMINISTIC)
+    # One weighted objective, or (as when the weights could overflow) two solves.
+    with mock.patch("app.solver.extra_capacity._SAFE_OBJECTIVE", 0 if two_solves else 2**53):
+        found = cheapest_extra_capacity(state, "TOP", qty, requested, DETERMINISTIC)
     oracle = cheapest(plant, AS_OF, 6, "TOP", qty, requested, unit=30)
     event("no option" if oracle is None else f"option, {'some' if oracle.cost else 'no'} cost")
     if found is not None:
@@ -275,8 +284,13 @@ def test_expediting_a_part_is_priced_per_unit() -> None:
         (Fraction(10), Fraction(1), ((), (("RAW", 2),), Fraction(2))),
     ],
 )
+@pytest.mark.parametrize("safe_objective", [0, 2**53], ids=["two solves", "one objective"])
 def test_the_cheaper_of_overtime_and_expediting_wins(
-    cost_per_minute: Fraction, cost_per_unit: Fraction, expected: tuple[object, ...]
+    monkeypatch: pytest.MonkeyPatch,
+    safe_objective: int,
+    cost_per_minute: Fraction,
+    cost_per_unit: Fraction,
+    expected: tuple[object, ...],
 ) -> None:
     """2 units of 30 minutes on R (60 free a day, day 3 booked), needing 2 RAW bought in 3 days:
     either bought normally and made on day 3 with 60 minutes of overtime, or expedited and made
@@ -291,6 +305,7 @@ def test_the_cheaper_of_overtime_and_expediting_wins(
     overtime = Overtime((0, 0, 0, 60, 0, 0, 0), {}, cost_per_minute)  # type: ignore[arg-type]
     resource = replace(base.resources["R"], overtime=overtime)
     raw = replace(base.items["RAW"], expedite=Expedite(0, cost_per_unit))
+    monkeypatch.setattr("app.solver.extra_capacity._SAFE_OBJECTIVE", safe_objective)
     state = PlanningState.build(
         replace(base, resources={"R": resource}, items=base.items | {"RAW": raw}), AS_OF, 30
     )
@@ -302,3 +317,74 @@ def test_the_cheaper_of_overtime_and_expediting_wins(
         found.cost,
     )
     assert got == expected
+
+
+@pytest.mark.parametrize("status", ["FEASIBLE", "UNKNOWN"])
+def test_an_unproven_extra_capacity_is_a_timeout_never_a_guess(
+    monkeypatch: pytest.MonkeyPatch, status: str
+) -> None:
+    """CP-SAT stopped without proving the least cost: SolverTimeout (503), not an option."""
+    from ortools.sat.python import cp_model  # noqa: PLC0415
+
+    from app.solver.results import SolverTimeout  # noqa: PLC0415
+
+    overtime = Overtime((120, 240, 240, 240, 240, 0, 0), {}, Fraction(1))  # type: ignore[arg-type]
+    state = PlanningState.build(_cargo_plant(overtime), AS_OF, 30)
+    monkeypatch.setattr(cp_model.CpSolver, "solve", lambda *_: getattr(cp_model, status))
+    with pytest.raises(SolverTimeout, match="cheapest extra capacity"):
+        cheapest_extra_capacity(state, "BIKE", 40, 1, DETERMINISTIC)
+
+
+def test_an_infeasible_model_is_no_option() -> None:
+    """The fast method cannot rule it out (a shared resource), CP-SAT proves it impossible."""
+    made = plant(
+        made={"TOP": (op(10, "R", 30),), "SUB": (op(10, "R", 30),)},
+        bom={"TOP": [("SUB", 1)]},
+        resources={"R": every_day(60)},
+    )
+    overtime = Overtime((30,) * 7, {}, Fraction(1))  # type: ignore[arg-type]
+    state = PlanningState.build(
+        replace(made, resources={"R": replace(made.resources["R"], overtime=overtime)}), AS_OF, 30
+    )
+    # 4 TOP need 4 SUB: 120 + 120 minutes on R by day 1, at most 2 * 90 = 180 with overtime.
+    assert cheapest_extra_capacity(state, "TOP", 4, 1, DETERMINISTIC) is None
+    # 3 need 180: exactly all of it.
+    found = cheapest_extra_capacity(state, "TOP", 3, 1, DETERMINISTIC)
+    assert found is not None
+    assert found.overtime_minutes == 60
+
+
+def test_a_split_within_an_allocation_is_two_consecutive_lines_of_the_customer() -> None:
+    """The allocation (SPEC section 7) holds back 5 of 15: the rest comes with the next period,
+    exactly as a second line of the same quote would."""
+    doc = {
+        "items": [{"sku": "A", "name": "Part", "kind": "purchased", "lead_time_days": None}],
+        "inventory": [{"sku": "A", "on_hand": 30}],
+        "customers": [{"customer": "ACME", "group": "G"}],
+        "allocations": [
+            {"ref": "AL-1", "sku": "A", "group": "G", "from": iso(0), "until": iso(4), "qty": 10},
+            {"ref": "AL-2", "sku": "A", "group": "G", "from": iso(5), "until": iso(9), "qty": 10},
+        ],
+    }
+    state = PlanningState.build(plant_from_document(doc), AS_OF, 30)
+    line = LineRequest("1", "A", 15, day(2))
+    (answered,) = check_quote(
+        state, [line], ship_complete=False, settings=DETERMINISTIC, customer="ACME", options=BOTH
+    ).lines
+    first, second = check_quote(
+        state,
+        [replace(line, line_ref="1.1", qty=10), replace(line, line_ref="1.2", qty=5)],
+        ship_complete=False,
+        settings=DETERMINISTIC,
+        customer="ACME",
+    ).lines
+    (split,) = answered.options or ()  # no overtime makes up for an allocation
+    assert [(d.qty, d.date) for d in split.deliveries] == [
+        (10, first.promised_date),
+        (5, second.promised_date),
+    ]
+    assert second.promised_date == day(5)
+
+
+def iso(n: int) -> str:
+    return day(n).isoformat()
