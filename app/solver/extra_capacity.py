@@ -19,7 +19,7 @@ overtime and expediting can save before any model is built.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
@@ -84,18 +84,35 @@ def allowed_overtime(plant: Plant, code: str, state: PlanningState) -> IntArray:
     return np.minimum(minutes, np.maximum(room, 0))
 
 
-def what_if(state: PlanningState, overtime: Mapping[str, IntArray]) -> PlanningState:
-    """``state`` with ``overtime`` worked on top of the calendar and every expedited lead time
-    in place of the normal one: the state on which an option's plan is valid."""
+def what_if(
+    state: PlanningState, overtime: Mapping[str, IntArray], skus: Iterable[str] | None = None
+) -> PlanningState:
+    """``state`` with ``overtime`` worked on top of the calendar and the expedited lead time of
+    each item (of ``skus``, default all) in place of the normal one: the state on which an
+    option's plan is valid."""
     plant = state.plant
-    items = {
-        sku: replace(item, lead_time_days=item.expedite.lead_time_days)
-        if item.expedite is not None
-        else item
-        for sku, item in plant.items.items()
-    }
+    items = dict(plant.items)
+    for sku in plant.items if skus is None else skus:
+        expedite = items[sku].expedite
+        if expedite is not None:
+            items[sku] = replace(items[sku], lead_time_days=expedite.lead_time_days)
     raised = state.with_extra_minutes(overtime)
     return replace(raised, plant=replace(plant, items=items))
+
+
+def line_tree(plant: Plant, sku: str) -> tuple[set[str], set[str]]:
+    """The items of a line's supply tree and the resources their routings use."""
+    skus: set[str] = set()
+    resources: set[str] = set()
+    stack = [sku]
+    while stack:
+        item = stack.pop()
+        if item in skus:
+            continue
+        skus.add(item)
+        resources.update(op.resource for op in plant.routings.get(item, ()))
+        stack.extend(line.component for line in plant.bom.get(item, ()))
+    return skus, resources
 
 
 def cheapest_extra_capacity(
@@ -106,8 +123,10 @@ def cheapest_extra_capacity(
     item = state.plant.items[sku]
     if item.kind == "purchased":
         return _expedited_line(state, item, qty, day)
-    allowed = {code: allowed_overtime(state.plant, code, state) for code in state.plant.resources}
-    widest = what_if(state, allowed)
+    # Only the line's own tree can use overtime or expediting.
+    skus, resources = line_tree(state.plant, sku)
+    allowed = {code: allowed_overtime(state.plant, code, state) for code in sorted(resources)}
+    widest = what_if(state, allowed, skus)
     outcome = fast.plan_line(
         widest, sku, qty, day, separable_tree=fast.separable(widest.plant, sku)
     )

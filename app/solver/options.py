@@ -17,7 +17,12 @@ from typing import Protocol
 import numpy as np
 
 from app.solver.cpsat.model import SolverSettings
-from app.solver.extra_capacity import ExtraCapacity, cheapest_extra_capacity, what_if
+from app.solver.extra_capacity import (
+    ExtraCapacity,
+    cheapest_extra_capacity,
+    line_tree,
+    what_if,
+)
 from app.solver.plan import DayPlan
 from app.solver.results import (
     Constraint,
@@ -141,17 +146,20 @@ def extra_capacity_option(
     for added in found.extra:
         minutes = used.setdefault(added.resource, np.zeros(state.horizon_days, dtype=np.int64))
         minutes[added.day] += added.minutes
-    problems = plan_violations(what_if(state, used), request.sku, request.qty, found.plan)
+    skus, _ = line_tree(state.plant, request.sku)
+    problems = plan_violations(what_if(state, used, skus), request.sku, request.qty, found.plan)
     if problems:
         raise RuntimeError(f"extra-capacity plan for {request.sku} fails validation: {problems}")
     plan = found.plan.dated(state)
+    calendars = {
+        code: calendar_minutes(state.plant, code, state.as_of, state.horizon_days) for code in used
+    }
     extra = tuple(
         ExtraMinutes(
             e.resource,
             state.date_of(e.day),
             e.minutes,
-            int(calendar_minutes(state.plant, e.resource, state.as_of, state.horizon_days)[e.day])
-            + e.minutes,
+            int(calendars[e.resource][e.day]) + e.minutes,
         )
         for e in found.extra
     )
