@@ -304,7 +304,7 @@ SPLIT_OPTION: dict[str, Any] = {
 }
 EXTRA_CAPACITY_OPTION: dict[str, Any] = {
     "kind": "extra_capacity",
-    "detail": "With 60 more minutes on ASSY on 2 Dec, all 45 can ship on 3 Dec (extra cost 90).",
+    "detail": "With 60 more minutes on ASSY on 3 Dec, all 45 can ship on 3 Dec (extra cost 90).",
     "deliveries": [
         {
             "qty": 45,
@@ -343,8 +343,8 @@ EXTRA_CAPACITY_OPTION: dict[str, Any] = {
                                 "resource": "ASSY",
                                 "minutes": 600,
                                 "loads": [
-                                    {"date": "2026-12-02", "minutes": 540},
-                                    {"date": "2026-12-03", "minutes": 60},
+                                    {"date": "2026-12-02", "minutes": 480},
+                                    {"date": "2026-12-03", "minutes": 120},
                                 ],
                             },
                         ],
@@ -371,7 +371,7 @@ EXTRA_CAPACITY_OPTION: dict[str, Any] = {
         }
     ],
     "lines": [{"line_ref": "1", "sku": "BIKE", "qty": 45, "requested_date": "2026-12-03"}],
-    "extra": [{"resource": "ASSY", "date": "2026-12-02", "minutes": 60, "exception_minutes": 540}],
+    "extra": [{"resource": "ASSY", "date": "2026-12-03", "minutes": 60, "exception_minutes": 540}],
     "expedite": [],
     "cost": 90.0,
     "plan": {
@@ -408,8 +408,8 @@ EXTRA_CAPACITY_OPTION: dict[str, Any] = {
                         "resource": "ASSY",
                         "minutes": 600,
                         "loads": [
-                            {"date": "2026-12-02", "minutes": 540},
-                            {"date": "2026-12-03", "minutes": 60},
+                            {"date": "2026-12-02", "minutes": 480},
+                            {"date": "2026-12-03", "minutes": 120},
                         ],
                     },
                 ],
