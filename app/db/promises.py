@@ -149,7 +149,8 @@ def add_promise(session: Session, **fields: Any) -> PromiseRow:
 def expire_stale_holds(session: Session, now: datetime) -> list[PromiseRow]:
     """Mark the holds past their expiry expired and free their rows; the rows so marked.
 
-    They already count for nothing (every query filters on expires_at): this only tidies.
+    They already count for nothing (every query filters on expires_at): this only tidies. An
+    expired hold is not at risk any more either: it promises nothing.
     """
     expired = list(
         session.scalars(
@@ -160,6 +161,7 @@ def expire_stale_holds(session: Session, now: datetime) -> list[PromiseRow]:
     )
     for row in expired:
         row.status = EXPIRED
+        row.at_risk_since = row.at_risk_reason = row.at_risk_earliest_date = None
         drop_reservations(session, row.id)
     return expired
 

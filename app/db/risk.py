@@ -4,10 +4,9 @@ promise counts for the metrics."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.db.promises import (
@@ -24,35 +23,28 @@ from app.db.promises import (
 from app.solver.plant import CapacityUse, Reservations, StockMove
 
 
-def confirmed_promises(
-    session: Session, *, skus: Collection[str] | None, resources: Collection[str] | None
-) -> Sequence[PromiseRow]:
-    """Confirmed promises that take stock of one of ``skus`` or minutes of one of ``resources``
-    (every confirmed promise when both are None), oldest confirmed first."""
-    query = select(PromiseRow).where(PromiseRow.status == CONFIRMED)
-    if skus is not None or resources is not None:
-        takes_stock = select(PromiseStockRow.promise_id).where(
-            PromiseStockRow.sku.in_(list(skus or ()))
-        )
-        takes_minutes = select(PromiseCapacityRow.promise_id).where(
-            PromiseCapacityRow.resource.in_(list(resources or ()))
-        )
-        query = query.where(or_(PromiseRow.id.in_(takes_stock), PromiseRow.id.in_(takes_minutes)))
-    return session.scalars(
-        query.order_by(PromiseRow.confirmed_at, PromiseRow.created_at, PromiseRow.id)
-    ).all()
+def live_promises_by_priority(session: Session, now: datetime) -> list[PromiseRow]:
+    """Confirmed promises (oldest confirmed first), then unexpired holds (oldest first): the
+    order in which live promises keep their claim when the data changes (SPEC section 3)."""
+    confirmed = session.scalars(
+        select(PromiseRow)
+        .where(PromiseRow.status == CONFIRMED)
+        .order_by(PromiseRow.confirmed_at, PromiseRow.created_at, PromiseRow.id)
+    )
+    held = session.scalars(
+        select(PromiseRow)
+        .where(PromiseRow.status == HELD, PromiseRow.expires_at > now)
+        .order_by(PromiseRow.created_at, PromiseRow.id)
+    )
+    return [*confirmed, *held]
 
 
-def reserved_by(session: Session, promise_id: str) -> Reservations:
-    """What one promise takes."""
-    stock = session.scalars(select(PromiseStockRow).where(PromiseStockRow.promise_id == promise_id))
-    capacity = session.scalars(
-        select(PromiseCapacityRow).where(PromiseCapacityRow.promise_id == promise_id)
+def any_at_risk(session: Session, now: datetime) -> bool:
+    """Is some live promise at risk? (Only those can gain when stock or minutes come free.)"""
+    found = session.scalar(
+        select(PromiseRow.id).where(counts_now(now), PromiseRow.at_risk_since.is_not(None)).limit(1)
     )
-    return Reservations(
-        tuple(StockMove(row.sku, row.qty, row.date) for row in stock),
-        tuple(CapacityUse(row.resource, row.date, row.minutes) for row in capacity),
-    )
+    return found is not None
 
 
 def reserved_by_promise(session: Session, now: datetime) -> dict[str, Reservations]:
@@ -93,7 +85,7 @@ def reserved_by_promise(session: Session, now: datetime) -> dict[str, Reservatio
 
 def promise_counts(session: Session, now: datetime) -> tuple[dict[str, int], int]:
     """Promises per effective status (a held one past its expiry counts as expired), and how
-    many confirmed ones are at risk."""
+    many live ones (held or confirmed) are at risk."""
     counts = dict.fromkeys((HELD, CONFIRMED, RELEASED, EXPIRED, FULFILLED), 0)
     for status, count in session.execute(
         select(PromiseRow.status, func.count()).group_by(PromiseRow.status)
@@ -105,8 +97,6 @@ def promise_counts(session: Session, now: datetime) -> tuple[dict[str, int], int
     counts[HELD] -= stale or 0
     counts[EXPIRED] += stale or 0
     at_risk = session.scalar(
-        select(func.count()).where(
-            PromiseRow.status == CONFIRMED, PromiseRow.at_risk_since.is_not(None)
-        )
+        select(func.count()).where(counts_now(now), PromiseRow.at_risk_since.is_not(None))
     )
     return counts, at_risk or 0

@@ -38,7 +38,9 @@ class PromiseCounts(BaseModel):
     released: int = 0
     expired: int = 0
     fulfilled: int = 0
-    at_risk: int = Field(0, description="Confirmed promises flagged at risk by a data change.")
+    at_risk: int = Field(
+        0, description="Live promises (held or confirmed) at risk after a data change."
+    )
 
 
 class Stats(BaseModel):

@@ -28,12 +28,7 @@ from app.db.planning import replace_planning_data
 from app.errors import FieldError, Invalid, pointer
 from app.schemas.dataset import ROW_MODELS, DatasetDocument, DatasetSummary
 from app.services.dataset_validation import validate_dataset
-from app.services.promise_risk import (
-    EVERYTHING,
-    fulfil_promise,
-    fulfilment_problem,
-    reevaluate_promises,
-)
+from app.services.promise_risk import fulfil_promise, fulfilment_problem, reevaluate_promises
 from app.settings import Settings
 
 
@@ -41,7 +36,7 @@ def import_dataset(session: Session, settings: Settings, raw: Any, now: datetime
     """Validate `raw` (JSON with numbers parsed as Decimal) and replace all planning data.
 
     Raises Invalid with every error; the caller's transaction makes the replacement atomic.
-    Demand rows naming a promise mark it fulfilled; then every confirmed promise is
+    Demand rows naming a promise mark it fulfilled; then every live promise is
     re-evaluated against the new data (app.services.promise_risk).
     """
     doc = validate_dataset(raw)
@@ -58,7 +53,7 @@ def import_dataset(session: Session, settings: Settings, raw: Any, now: datetime
     for row in doc.demand:
         if row.promise_id is not None:
             fulfil_promise(session, row.promise_id, now)
-    at_risk = reevaluate_promises(session, settings, now, EVERYTHING)
+    at_risk = reevaluate_promises(session, settings, now).at_risk
     counts = {"holidays": len(doc.holidays)} | {
         name: len(getattr(doc, name)) for name in ROW_MODELS
     }

@@ -6,8 +6,8 @@ Each change is one transaction (the request's): it takes the reservations lock a
 data version first, so that it serialises with holds, confirms and imports, and the next check
 sees it; it is validated like the dataset (422 listing every error, nothing changed: the body
 arrives as parsed JSON, so that a well-formed sku or resource is looked up even when another
-field has a type error); and the confirmed promises it touches are re-evaluated before it
-commits (app.services.promise_risk).
+field has a type error); and every live promise is re-evaluated before it commits
+(app.services.promise_risk).
 """
 
 from __future__ import annotations
@@ -54,12 +54,7 @@ from app.schemas.feed import (
 )
 from app.schemas.types import IsoDate
 from app.services.dataset_validation import ParsedRow, allocation_period_errors, parse_row
-from app.services.promise_risk import (
-    fulfil_promise,
-    fulfilment_problem,
-    reevaluate_promises,
-    touching,
-)
+from app.services.promise_risk import fulfil_promise, fulfilment_problem, reevaluate_promises
 from app.settings import Settings
 
 BodyT = TypeVar("BodyT", bound=BaseModel)
@@ -80,11 +75,9 @@ def put_supply(ctx: FeedContext, ref: str, raw: Any) -> tuple[SupplyOut, bool]:
     errors = row.errors + _key_errors("ref", row.text("ref"), ref)
     errors += _item_errors(ctx.session, row.text("sku"))
     body = _refuse(row, errors, "supply")
-    old = get_row(ctx.session, SupplyRow, ref)
-    skus = {body.sku} | ({old.sku} if old else set())
     values = {"ref": ref, "sku": body.sku, "qty": body.qty, "date": body.date}
     created = put_row(ctx.session, SupplyRow, ref, values)
-    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now, touching(skus=skus))
+    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now).at_risk
     return SupplyOut(**values, data_version=version, promises_at_risk=at_risk), created
 
 
@@ -100,8 +93,6 @@ def put_demand(ctx: FeedContext, ref: str, raw: Any) -> tuple[DemandOut, bool]:
         if problem:
             errors.append(FieldError("/promise_id", problem))
     body = _refuse(row, errors, "demand")
-    old = get_row(ctx.session, DemandRow, ref)
-    touched = touching(skus={body.sku} | ({old.sku} if old else set()))
     values = {
         "ref": ref,
         "sku": body.sku,
@@ -111,8 +102,8 @@ def put_demand(ctx: FeedContext, ref: str, raw: Any) -> tuple[DemandOut, bool]:
     }
     created = put_row(ctx.session, DemandRow, ref, values)
     if body.promise_id is not None:
-        touched |= fulfil_promise(ctx.session, body.promise_id, ctx.now)
-    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now, touched)
+        fulfil_promise(ctx.session, body.promise_id, ctx.now)
+    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now).at_risk
     return DemandOut(**values, data_version=version, promises_at_risk=at_risk), created
 
 
@@ -125,11 +116,9 @@ def put_load(ctx: FeedContext, ref: str, raw: Any) -> tuple[LoadOut, bool]:
     if resource is not None and not resource_exists(ctx.session, resource):
         errors.append(FieldError("/resource", f"unknown resource {resource}"))
     body = _refuse(row, errors, "load")
-    old = get_row(ctx.session, LoadRow, ref)
-    resources = {body.resource} | ({old.resource} if old else set())
     values = {"ref": ref, "resource": body.resource, "date": body.date, "minutes": body.minutes}
     created = put_row(ctx.session, LoadRow, ref, values)
-    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now, touching(resources=resources))
+    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now).at_risk
     return LoadOut(**values, data_version=version, promises_at_risk=at_risk), created
 
 
@@ -142,7 +131,7 @@ def put_inventory(ctx: FeedContext, sku: str, raw: Any) -> tuple[InventoryOut, b
         errors.append(FieldError("/path/sku", f"unknown item {sku}"))
     body = _refuse(row, errors, "inventory")
     created = put_row(ctx.session, InventoryRow, sku, {"sku": sku, "on_hand": body.on_hand})
-    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now, touching(skus={sku}))
+    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now).at_risk
     out = InventoryOut(
         sku=sku, on_hand=body.on_hand, data_version=version, promises_at_risk=at_risk
     )
@@ -151,35 +140,29 @@ def put_inventory(ctx: FeedContext, sku: str, raw: Any) -> tuple[InventoryOut, b
 
 def delete_supply(ctx: FeedContext, ref: str) -> Deleted:
     version = bump_data_version(ctx.session)
-    old = get_row(ctx.session, SupplyRow, ref)
-    if old is None:
+    if get_row(ctx.session, SupplyRow, ref) is None:
         raise NotFound(f"no supply row with ref {ref}")
-    touched = touching(skus={old.sku})
     delete_row(ctx.session, SupplyRow, ref)
-    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now, touched)
+    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now).at_risk
     return Deleted(ref=ref, data_version=version, promises_at_risk=at_risk)
 
 
 def delete_demand(ctx: FeedContext, ref: str) -> Deleted:
     """Delete a demand row. A promise it fulfilled stays fulfilled: the ERP closed the order."""
     version = bump_data_version(ctx.session)
-    old = get_row(ctx.session, DemandRow, ref)
-    if old is None:
+    if get_row(ctx.session, DemandRow, ref) is None:
         raise NotFound(f"no demand row with ref {ref}")
-    touched = touching(skus={old.sku})
     delete_row(ctx.session, DemandRow, ref)
-    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now, touched)
+    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now).at_risk
     return Deleted(ref=ref, data_version=version, promises_at_risk=at_risk)
 
 
 def delete_load(ctx: FeedContext, ref: str) -> Deleted:
     version = bump_data_version(ctx.session)
-    old = get_row(ctx.session, LoadRow, ref)
-    if old is None:
+    if get_row(ctx.session, LoadRow, ref) is None:
         raise NotFound(f"no load row with ref {ref}")
-    touched = touching(resources={old.resource})
     delete_row(ctx.session, LoadRow, ref)
-    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now, touched)
+    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now).at_risk
     return Deleted(ref=ref, data_version=version, promises_at_risk=at_risk)
 
 
@@ -200,7 +183,6 @@ def put_allocation(ctx: FeedContext, ref: str, raw: Any) -> tuple[AllocationOut,
         mine = _allocation_doc(ref, body)
         errors += allocation_period_errors([*others, (0, mine)], prefix=())
     body = _refuse(row, errors, "allocation")
-    old = get_row(ctx.session, AllocationRow, ref)
     values = {
         "ref": ref,
         "sku": body.sku,
@@ -210,19 +192,16 @@ def put_allocation(ctx: FeedContext, ref: str, raw: Any) -> tuple[AllocationOut,
         "qty": body.qty,
     }
     created = put_row(ctx.session, AllocationRow, ref, values)
-    skus = {body.sku} | ({old.sku} if old else set())
-    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now, touching(skus=skus))
+    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now).at_risk
     return AllocationOut(**values, data_version=version, promises_at_risk=at_risk), created
 
 
 def delete_allocation(ctx: FeedContext, ref: str) -> Deleted:
     version = bump_data_version(ctx.session)
-    old = get_row(ctx.session, AllocationRow, ref)
-    if old is None:
+    if get_row(ctx.session, AllocationRow, ref) is None:
         raise NotFound(f"no allocation row with ref {ref}")
-    touched = touching(skus={old.sku})
     delete_row(ctx.session, AllocationRow, ref)
-    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now, touched)
+    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now).at_risk
     return Deleted(ref=ref, data_version=version, promises_at_risk=at_risk)
 
 
@@ -236,7 +215,7 @@ def put_customer(ctx: FeedContext, customer: str, raw: Any) -> tuple[CustomerOut
     created = put_row(ctx.session, CustomerRow, customer, values)
     # A group changes which allocation the customer's next lines use; what its promises were
     # given they keep, so nothing already promised is touched.
-    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now, touching())
+    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now).at_risk
     return CustomerOut(**values, data_version=version, promises_at_risk=at_risk), created
 
 
@@ -245,7 +224,7 @@ def delete_customer(ctx: FeedContext, customer: str) -> CustomerDeleted:
     version = bump_data_version(ctx.session)
     if not delete_row(ctx.session, CustomerRow, customer):
         raise NotFound(f"no customer {customer} is listed")
-    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now, touching())
+    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now).at_risk
     return CustomerDeleted(customer=customer, data_version=version, promises_at_risk=at_risk)
 
 

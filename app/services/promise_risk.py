@@ -1,18 +1,23 @@
-"""Confirmed promises after a change of planning data: re-planned, or at risk?
+"""Live promises after anything changes what there is: still fitting, re-planned, or at risk.
 
-A promise is its dates, not its plan. After every ERP feed change and dataset import, each
-confirmed promise the change touches (it takes stock of a changed item, or minutes of a changed
-resource; an import touches all) is replayed against the new data: the stock it takes must not
-leave any day from its first take on short, and its reserved minutes must fit the free minutes
-of each day (SPEC section 2). A promise whose plan still fits is left alone (and cleared if it
-was at risk). One whose plan no longer fits is checked again from its stored request, without
-its own reservations: when every line keeps its promised date, the fresh plan replaces its
-reservations and the fresh check becomes its check; otherwise it keeps its old reservations and
-is flagged at risk, with a reason and the earliest date the fresh check finds (null if none).
+SPEC section 3, "Promises stay true when the data changes". After every planning-data change
+(an ERP feed row, a dataset import, a calendar exception) and whenever stock or minutes come
+free (a release, an expiry, a fulfilment), ``reevaluate_promises`` walks every live promise in
+priority order: confirmed ones first (oldest confirmed first), then held ones (oldest first).
+Each is judged against the new data with the promises before it taken (those at risk too: an
+older commitment keeps its claim on what is left):
 
-The touched promises are taken oldest confirmed first, each against every live promise the
-change did not touch and the touched ones already settled (re-planned, kept or flagged), so an
-older promise keeps its dates before a newer one may take what is left.
+- its reservations still fit (``app.solver.fit.misfits``): it is left alone, and cleared if it
+  was at risk;
+- they no longer fit, or it is at risk: its stored request is checked again, without its own
+  reservations and with every other live promise counting. When every line keeps its promised
+  date, the fresh plan replaces its reservations and the fresh check becomes its check (and any
+  risk is cleared); otherwise it keeps its reservations and is flagged at risk, with a reason
+  and the earliest date the fresh check finds (null if none).
+
+So the promises not at risk always fit together. It runs inside the caller's transaction with
+the reservations lock held, so it sees exactly what will be committed. What it did to each
+promise comes back as ``RiskChange``s, the place to hang history entries on.
 
 A demand row may name the promise it fulfils: loading it marks the promise fulfilled and ends
 its reservations, since the ERP's firm order now carries the same stock.
@@ -20,20 +25,20 @@ its reservations, since the ERP's firm order now carries the same stock.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Literal
 
 from sqlalchemy.orm import Session
 
 from app.db import promises as db
 from app.db.queries import load_plant
-from app.db.risk import confirmed_promises, reserved_by, reserved_by_promise
+from app.db.risk import any_at_risk, live_promises_by_priority, reserved_by_promise
 from app.schemas.check import CheckRequest, CheckResult
 from app.services.checks import solve_quote, store_check
 from app.services.reservations import reserve_plan
 from app.settings import Settings
-from app.solver.fit import misfits
+from app.solver.fit import Misfit, misfits
 from app.solver.plant import Plant, Reservations
 from app.solver.results import QuoteResult, SolverTimeout
 from app.solver.state import PlanningState
@@ -41,69 +46,120 @@ from app.solver.state import PlanningState
 # At most this many findings are spelled out in a reason.
 _REASONS_SHOWN = 3
 
+RiskEvent = Literal["at_risk", "replanned", "risk_cleared"]
+
 
 @dataclass(frozen=True, slots=True)
-class Touched:
-    """What a change touched; None for both means everything (a dataset import)."""
+class RiskChange:
+    """What a re-evaluation did to one promise (promise.at_risk, .replanned, .risk_cleared)."""
 
-    skus: frozenset[str] | None = None
-    resources: frozenset[str] | None = None
-
-    def __or__(self, other: Touched) -> Touched:
-        if self.skus is None and self.resources is None:
-            return self
-        if other.skus is None and other.resources is None:
-            return other
-        return Touched(
-            skus=(self.skus or frozenset()) | (other.skus or frozenset()),
-            resources=(self.resources or frozenset()) | (other.resources or frozenset()),
-        )
+    promise_id: str
+    event: RiskEvent
+    detail: str
 
 
-EVERYTHING = Touched()
+@dataclass(slots=True)
+class Reevaluation:
+    # The live promises at risk afterwards, in priority order (what a feed answer lists).
+    at_risk: list[str] = field(default_factory=list)
+    changes: list[RiskChange] = field(default_factory=list)
 
 
-def touching(*, skus: Iterable[str] = (), resources: Iterable[str] = ()) -> Touched:
-    return Touched(skus=frozenset(skus), resources=frozenset(resources))
-
-
-def reevaluate_promises(
-    session: Session, settings: Settings, now: datetime, touched: Touched
-) -> list[str]:
-    """Re-plan, flag or clear the confirmed promises ``touched`` concerns; the ids now at risk.
-
-    Runs inside the change's transaction, after the change and with the reservations lock
-    held (the data version bump takes it), so it sees exactly what will be committed.
-    """
-    rows = confirmed_promises(session, skus=touched.skus, resources=touched.resources)
+def reevaluate_promises(session: Session, settings: Settings, now: datetime) -> Reevaluation:
+    """Re-plan, flag or clear every live promise against the planning data as it is now."""
+    rows = live_promises_by_priority(session, now)
+    outcome = Reevaluation()
     if not rows:
-        return []
-    # Not the planning cache: this transaction's data is not committed yet.
+        return outcome
+    # Not the planning cache: this transaction's data may not be committed yet.
     plant = load_plant(session)
     reserved = reserved_by_promise(session, now)
+    settled = _Settled(plant, settings.horizon_days)
     today = now.astimezone(settings.zone).date()
-    pending = {row.id for row in rows}
-    settled = _Settled(
-        plant, settings.horizon_days, [r for pid, r in reserved.items() if pid not in pending]
-    )
-    at_risk: list[str] = []
-    for row in rows:
+    for at, row in enumerate(rows):
         # A promise made for a later as_of is judged from that day, as it was checked.
         state = settled.state(max(today, row.as_of))
         mine = reserved.get(row.id, Reservations())
-        findings = [str(misfit) for misfit in misfits(state, mine)]
-        if not findings:
-            _clear(row)
+        found = misfits(state, mine)
+        was_at_risk = row.at_risk_since is not None
+        if not found:
+            if was_at_risk:
+                _clear(row)
+                outcome.changes.append(RiskChange(row.id, "risk_cleared", _FITS_AGAIN))
         else:
-            fresh = _recheck(state, row, settings)
-            if fresh.keeps_dates and fresh.request is not None and fresh.quote is not None:
-                mine = _replan(session, row, fresh.request, fresh.quote, now)
+            # Every other live promise counts: those settled, and the later ones as they are.
+            later = [reserved.get(other.id, Reservations()) for other in rows[at + 1 :]]
+            fresh = _recheck(_taking(state, later), row, settings)
+            if fresh.keeps_dates:
+                mine = _replan(session, row, fresh, now)
+                outcome.changes.append(RiskChange(row.id, "replanned", _REPLANNED))
+                if was_at_risk:
+                    outcome.changes.append(RiskChange(row.id, "risk_cleared", _REPLANNED))
             else:
-                _flag(row, now, findings, fresh)
-                at_risk.append(row.id)
+                reason = _flag(row, now, found, fresh)
+                outcome.at_risk.append(row.id)
+                if not was_at_risk:
+                    outcome.changes.append(RiskChange(row.id, "at_risk", reason))
         settled.take(mine)
     session.flush()
-    return at_risk
+    return outcome
+
+
+def after_freeing(session: Session, settings: Settings, now: datetime) -> Reevaluation:
+    """Stock or minutes came free (a release, an expiry): the promises at risk are checked
+    again, oldest first, and cleared or re-planned onto their dates when those can be met.
+    Nothing else can change then, so without a promise at risk this costs one query."""
+    if not any_at_risk(session, now):
+        return Reevaluation()
+    return reevaluate_promises(session, settings, now)
+
+
+def clear_risk(row: db.PromiseRow) -> None:
+    """Not at risk (any more): cleared, or no longer live."""
+    _clear(row)
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmCheck:
+    """Whether a live hold may be confirmed as it is, and the fresh check when one was made."""
+
+    refusal: str | None = None  # why it cannot be confirmed; None when it can
+    check: CheckResult | None = None
+    changes: tuple[RiskChange, ...] = ()
+
+
+def check_before_confirm(
+    session: Session, settings: Settings, now: datetime, row: db.PromiseRow
+) -> ConfirmCheck:
+    """A hold at risk, or whose reservations no longer fit once it ranks after the confirmed
+    promises, is checked again: re-planned when the same dates hold, else refused (at risk)."""
+    rows = live_promises_by_priority(session, now)
+    plant = load_plant(session)
+    reserved = reserved_by_promise(session, now)
+    as_of = max(now.astimezone(settings.zone).date(), row.as_of)
+    base = PlanningState.build(plant, as_of, settings.horizon_days)
+    ahead = [reserved.get(r.id, Reservations()) for r in rows if r.status == db.CONFIRMED]
+    found = misfits(_taking(base, ahead), reserved.get(row.id, Reservations()))
+    was_at_risk = row.at_risk_since is not None
+    if not was_at_risk and not found:
+        return ConfirmCheck()
+    others = [reserved.get(r.id, Reservations()) for r in rows if r.id != row.id]
+    fresh = _recheck(_taking(base, others), row, settings)
+    if fresh.keeps_dates:
+        _replan(session, row, fresh, now)
+        changes = [RiskChange(row.id, "replanned", _REPLANNED)]
+        if was_at_risk:
+            changes.append(RiskChange(row.id, "risk_cleared", _REPLANNED))
+        return ConfirmCheck(changes=tuple(changes))
+    reason = _flag(row, now, found, fresh)
+    check = None
+    if fresh.request is not None and fresh.quote is not None:
+        check = store_check(session, fresh.request, fresh.quote, now)
+    return ConfirmCheck(
+        refusal="the hold is at risk: its dates no longer hold; see the fresh check",
+        check=check,
+        changes=() if was_at_risk else (RiskChange(row.id, "at_risk", reason),),
+    )
 
 
 def fulfilment_problem(session: Session, promise_id: str, now: datetime) -> str | None:
@@ -117,50 +173,50 @@ def fulfilment_problem(session: Session, promise_id: str, now: datetime) -> str 
     return None
 
 
-def fulfil_promise(session: Session, promise_id: str, now: datetime) -> Touched:
-    """The ERP carries the promise now: it is fulfilled and reserves nothing any more.
-
-    Returns what its reservations touched: freed stock and minutes may clear other promises.
-    """
+def fulfil_promise(session: Session, promise_id: str, now: datetime) -> None:
+    """The ERP carries the promise now: it is fulfilled and reserves nothing any more."""
     row = db.get_promise(session, promise_id)
     if row is None or db.effective_status(row, now) not in (db.HELD, db.CONFIRMED):
-        return Touched(skus=frozenset(), resources=frozenset())
-    released = reserved_by(session, row.id)
+        return
     row.status = db.FULFILLED
     db.drop_reservations(session, row.id)
     _clear(row)
     session.flush()
-    return Touched(
-        skus=frozenset(move.sku for move in released.stock),
-        resources=frozenset(use.resource for use in released.capacity),
-    )
 
 
-# -- what is settled ------------------------------------------------------------------------
+_FITS_AGAIN = "Its reservations fit the planning data again."
+_REPLANNED = "A new plan meets every promised date."
+
+
+# -- the states ------------------------------------------------------------------------------
 
 
 class _Settled:
-    """The new planning data with the settled promises' reservations taken, per as_of."""
+    """The new planning data per as_of, with the promises settled so far taken."""
 
-    def __init__(self, plant: Plant, horizon_days: int, settled: list[Reservations]) -> None:
+    def __init__(self, plant: Plant, horizon_days: int) -> None:
         self.plant = plant
         self.horizon_days = horizon_days
-        self.stock = [move for taken in settled for move in taken.stock]
-        self.capacity = [use for taken in settled for use in taken.capacity]
+        self.taken: list[Reservations] = []
         self.states: dict[date, PlanningState] = {}
 
     def state(self, as_of: date) -> PlanningState:
         if as_of not in self.states:
             base = PlanningState.build(self.plant, as_of, self.horizon_days)
-            self.states[as_of] = base.taking(self.stock, self.capacity)
+            self.states[as_of] = _taking(base, self.taken)
         return self.states[as_of]
 
     def take(self, reserved: Reservations) -> None:
-        """Count ``reserved`` from now on."""
-        self.stock += reserved.stock
-        self.capacity += reserved.capacity
+        self.taken.append(reserved)
         for as_of, state in self.states.items():
-            self.states[as_of] = state.taking(reserved.stock, reserved.capacity)
+            self.states[as_of] = _taking(state, [reserved])
+
+
+def _taking(state: PlanningState, taken: list[Reservations]) -> PlanningState:
+    return state.taking(
+        [move for each in taken for move in each.stock],
+        [use for each in taken for use in each.capacity],
+    )
 
 
 # -- the fresh check -------------------------------------------------------------------------
@@ -237,10 +293,11 @@ def _solve(state: PlanningState, request: CheckRequest, settings: Settings) -> Q
         return None
 
 
-def _replan(
-    session: Session, row: db.PromiseRow, request: CheckRequest, quote: QuoteResult, now: datetime
-) -> Reservations:
+def _replan(session: Session, row: db.PromiseRow, fresh: _Fresh, now: datetime) -> Reservations:
     """The fresh plan meets every date: it replaces the promise's reservations and check."""
+    request, quote = fresh.request, fresh.quote
+    if request is None or quote is None:
+        raise ValueError("only a fresh check that keeps the dates replaces a plan")
     db.drop_reservations(session, row.id)
     taken = reserve_plan(session, row.id, quote)
     check = store_check(session, request, quote, now)
@@ -250,7 +307,14 @@ def _replan(
     return taken
 
 
-def _flag(row: db.PromiseRow, now: datetime, findings: list[str], fresh: _Fresh) -> None:
+def _flag(row: db.PromiseRow, now: datetime, found: list[Misfit], fresh: _Fresh) -> str:
+    """Flag the promise at risk (since the first time); its reason."""
+    if row.at_risk_since is None:
+        row.at_risk_since = now
+    row.at_risk_earliest_date = fresh.earliest
+    if not found and row.at_risk_reason:
+        return row.at_risk_reason  # at risk already, for the reason it was flagged
+    findings = list(dict.fromkeys(str(misfit) for misfit in found))
     shown = "; ".join(findings[:_REASONS_SHOWN])
     more = len(findings) - _REASONS_SHOWN
     if more > 0:
@@ -262,10 +326,8 @@ def _flag(row: db.PromiseRow, now: datetime, findings: list[str], fresh: _Fresh)
         reason += f" {fresh.problem}"
     elif fresh.earliest is None:
         reason += " A new check finds no date within the horizon."
-    if row.at_risk_since is None:
-        row.at_risk_since = now
     row.at_risk_reason = reason[:1000]
-    row.at_risk_earliest_date = fresh.earliest
+    return row.at_risk_reason
 
 
 def _clear(row: db.PromiseRow) -> None:

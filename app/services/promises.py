@@ -39,6 +39,7 @@ from app.services.checks import (
     today,
 )
 from app.services.outcomes import Refusal
+from app.services.promise_risk import after_freeing, check_before_confirm, clear_risk
 from app.services.reservations import reserve_plan
 from app.settings import Settings
 from app.solver.results import QuoteResult
@@ -68,7 +69,8 @@ def hold(ctx: PromiseContext, raw: Any) -> PromiseOut | Refusal:
     session = ctx.session
     lock_reservations(session)
     now = ctx.clock()
-    db.expire_stale_holds(session, now)
+    if db.expire_stale_holds(session, now):
+        after_freeing(session, ctx.settings, now)
     check_request = CheckRequest.model_validate(
         request.model_dump(exclude={"hold_minutes", "mode"})
     )
@@ -108,6 +110,9 @@ def confirm(ctx: PromiseContext, promise_id: str) -> PromiseOut | Refusal:
     if status in (db.RELEASED, db.FULFILLED):
         raise Conflict(f"promise {promise_id} is {status}; it cannot be confirmed")
     if status == db.HELD:
+        checked = check_before_confirm(session, ctx.settings, now, row)
+        if checked.refusal is not None:
+            return Refusal(checked.refusal, checked.check or CheckResult.model_validate(row.result))
         row.status = db.CONFIRMED
         row.confirmed_at = now
     elif status == db.EXPIRED:
@@ -129,6 +134,8 @@ def release(ctx: PromiseContext, promise_id: str) -> PromiseOut:
         row.status = db.RELEASED
         row.released_at = now
         db.drop_reservations(session, row.id)
+        clear_risk(row)
+        after_freeing(session, ctx.settings, now)
     return _out(session, row, now)
 
 
@@ -212,6 +219,7 @@ def _confirm_expired(ctx: PromiseContext, row: db.PromiseRow, now: datetime) -> 
         row.status = db.EXPIRED
         return Refusal("the hold expired and its dates no longer hold; see the fresh check", fresh)
     reserve_plan(session, row.id, quote)
+    clear_risk(row)
     row.status = db.CONFIRMED
     row.confirmed_at = now
     row.check_id = fresh.id

@@ -65,7 +65,7 @@ def period_stats(
     statuses: Counter[str] = Counter()
     for row in promise_statuses_between(session, start, end, now):
         statuses[row.status] += 1
-        statuses["at_risk"] += row.at_risk and row.status == "confirmed"
+        statuses["at_risk"] += row.at_risk and row.status in ("held", "confirmed")
     promises = PromiseCounts.model_validate(
         {name: statuses[name] for name in PromiseCounts.model_fields}
     )
