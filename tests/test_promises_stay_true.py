@@ -174,6 +174,22 @@ def test_an_expiry_frees_what_a_hold_at_risk_needs_and_it_confirms(
     assert promise(api, first["id"])["status"] == "expired"
 
 
+def test_an_expiry_clears_a_promise_at_risk_at_the_next_hold(api: TestClient, clock: Clock) -> None:
+    first = held(api, quote(6, "Q-first") | {"hold_minutes": 5})
+    clock.advance(minutes=1)
+    second = held(api, quote(4, "Q-second") | {"hold_minutes": 60})
+    assert api.put("/v1/inventory/PART", json={"on_hand": 6}).json()["promises_at_risk"] == [
+        second["id"]
+    ]
+    clock.advance(minutes=10)
+
+    # The next hold marks the first one expired: what it held is free again.
+    held(api, quote(1, "Q-third"))
+
+    assert promise(api, first["id"])["status"] == "expired"
+    assert promise(api, second["id"])["at_risk"] is None
+
+
 def test_a_hold_is_replanned_when_its_dates_still_hold(api: TestClient) -> None:
     doc = part_plant()
     doc["items"][0]["lead_time_days"] = 3
@@ -191,6 +207,47 @@ def test_a_hold_is_replanned_when_its_dates_still_hold(api: TestClient) -> None:
     assert replanned["reservations"]["stock"] == []
     assert replanned["check"]["lines"][0]["promised_date"] == "2027-03-06"
     assert replanned["check"]["lines"][0]["plan"]["purchases"][0]["qty"] == 8
+
+
+def test_a_fresh_check_counts_every_other_live_promise_the_newer_ones_too(api: TestClient) -> None:
+    """The older promise does not take what a newer one holds: it is flagged instead."""
+    doc = part_plant()
+    doc["items"].append({"sku": "MADE", "name": "Made", "kind": "manufactured"})
+    closed = [{"date": (AS_OF + timedelta(days=d)).isoformat(), "minutes": 0} for d in (0, 1)]
+    doc["resources"] = [
+        {
+            "code": "CELL",
+            "name": "Cell",
+            "calendar": {"weekly_minutes": [60] * 7, "exceptions": closed},
+        }
+    ]
+    doc["routings"] = [
+        {
+            "sku": "MADE",
+            "operations": [
+                {"seq": 10, "resource": "CELL", "setup_minutes": 0, "run_minutes_per_unit": 60}
+            ],
+        }
+    ]
+    assert api.put("/v1/dataset", json=doc).status_code == 200
+    older = held(api, quote(1, "Q-older", sku="MADE", day=3))
+    assert api.post(f"/v1/promises/{older['id']}/confirm").status_code == 200
+    newer = held(api, quote(1, "Q-newer", sku="MADE", day=2))
+    assert api.post(f"/v1/promises/{newer['id']}/confirm").status_code == 200
+    day3 = (AS_OF + timedelta(days=3)).isoformat()
+    assert [c["date"] for c in older["reservations"]["capacity"]] == [day3]
+
+    # The older promise's day is booked: only the newer one's day 2 could still make day 3.
+    response = api.put("/v1/load/WO-1", json={"resource": "CELL", "date": day3, "minutes": 60})
+
+    assert response.json()["promises_at_risk"] == [older["id"]]
+    assert (
+        promise(api, older["id"])["at_risk"]["earliest_date"]
+        == (AS_OF + timedelta(days=4)).isoformat()
+    )
+    kept = promise(api, newer["id"])
+    assert kept["at_risk"] is None
+    assert kept["reservations"] == newer["reservations"]
 
 
 # -- a random walk on the golden plant --------------------------------------------------------
