@@ -216,9 +216,10 @@ def effective_status(row: PromiseRow, now: datetime) -> str:
 
 
 def live_reservations(
-    session: Session, now: datetime, *, excluding: str | None = None
+    session: Session, now: datetime, *, excluding: str | None = None, confirmed_only: bool = False
 ) -> Reservations:
-    """Everything that held (unexpired) and confirmed promises take, summed per item/resource and day."""
+    """Everything that held (unexpired) and confirmed promises take, summed per item/resource and
+    day; only what confirmed ones take with ``confirmed_only``."""
     stock_query = (
         select(PromiseStockRow.sku, PromiseStockRow.date, func.sum(PromiseStockRow.qty))
         .join(PromiseRow, PromiseRow.id == PromiseStockRow.promise_id)
@@ -250,6 +251,10 @@ def live_reservations(
         stock_query = stock_query.where(PromiseRow.id != excluding)
         capacity_query = capacity_query.where(PromiseRow.id != excluding)
         delivery_query = delivery_query.where(PromiseRow.id != excluding)
+    if confirmed_only:
+        stock_query = stock_query.where(PromiseRow.status == CONFIRMED)
+        capacity_query = capacity_query.where(PromiseRow.status == CONFIRMED)
+        delivery_query = delivery_query.where(PromiseRow.status == CONFIRMED)
     return Reservations(
         stock=tuple(
             StockMove(sku, int(qty), day) for sku, day, qty in session.execute(stock_query)
@@ -348,6 +353,15 @@ def reservations_of(
     ):
         found[capacity.promise_id][1].append(capacity)
     return found
+
+
+def reserved_by(session: Session, promise_id: str) -> Reservations:
+    """What one promise takes."""
+    stock, capacity = reservations_of(session, [promise_id])[promise_id]
+    return Reservations(
+        tuple(StockMove(row.sku, row.qty, row.date) for row in stock),
+        tuple(CapacityUse(row.resource, row.date, row.minutes) for row in capacity),
+    )
 
 
 def drop_reservations(session: Session, promise_id: str) -> None:

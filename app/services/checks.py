@@ -154,6 +154,14 @@ def evaluate_quote(
     return request.model_copy(update={"as_of": as_of}), quote
 
 
+def planning_state(session: Session, settings: Settings, as_of: date) -> PlanningState:
+    """The committed planning data's state for ``as_of``, nothing reserved (cached per version)."""
+    version, plant = current_plant(session)
+    return planning_cache.state(
+        _database_key(session), version, plant, as_of, settings.horizon_days
+    )
+
+
 def solve_quote(
     state: PlanningState,
     request: CheckRequest,

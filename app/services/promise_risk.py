@@ -35,7 +35,7 @@ from app.db import promises as db
 from app.db.queries import load_plant
 from app.db.risk import any_at_risk, live_promises_by_priority, reserved_by_promise
 from app.schemas.check import CheckRequest, CheckResult
-from app.services.checks import solve_quote, store_check
+from app.services.checks import planning_state, solve_quote, store_check, today
 from app.services.reservations import reserve_plan
 from app.settings import Settings
 from app.solver.fit import Misfit, misfits
@@ -75,10 +75,10 @@ def reevaluate_promises(session: Session, settings: Settings, now: datetime) -> 
     plant = load_plant(session)
     reserved = reserved_by_promise(session, now)
     settled = _Settled(plant, settings.horizon_days)
-    today = now.astimezone(settings.zone).date()
+    today_ = today(settings, now)
     for at, row in enumerate(rows):
         # A promise made for a later as_of is judged from that day, as it was checked.
-        state = settled.state(max(today, row.as_of))
+        state = settled.state(max(today_, row.as_of))
         mine = reserved.get(row.id, Reservations())
         found = misfits(state, mine)
         was_at_risk = row.at_risk_since is not None
@@ -132,19 +132,20 @@ def check_before_confirm(
     session: Session, settings: Settings, now: datetime, row: db.PromiseRow
 ) -> ConfirmCheck:
     """A hold at risk, or whose reservations no longer fit once it ranks after the confirmed
-    promises, is checked again: re-planned when the same dates hold, else refused (at risk)."""
-    rows = live_promises_by_priority(session, now)
-    plant = load_plant(session)
-    reserved = reserved_by_promise(session, now)
-    as_of = max(now.astimezone(settings.zone).date(), row.as_of)
-    base = PlanningState.build(plant, as_of, settings.horizon_days)
-    ahead = [reserved.get(r.id, Reservations()) for r in rows if r.status == db.CONFIRMED]
-    found = misfits(_taking(base, ahead), reserved.get(row.id, Reservations()))
+    promises, is checked again: re-planned when the same dates hold, else refused (at risk).
+
+    No data changes in this transaction, so the committed planning data's cached state serves.
+    """
+    base = planning_state(session, settings, max(today(settings, now), row.as_of))
     was_at_risk = row.at_risk_since is not None
-    if not was_at_risk and not found:
-        return ConfirmCheck()
-    others = [reserved.get(r.id, Reservations()) for r in rows if r.id != row.id]
-    fresh = _recheck(_taking(base, others), row, settings)
+    found: list[Misfit] = []
+    if not was_at_risk:
+        ahead = db.live_reservations(session, now, excluding=row.id, confirmed_only=True)
+        found = misfits(base.with_reservations(ahead), db.reserved_by(session, row.id))
+        if not found:
+            return ConfirmCheck()
+    others = db.live_reservations(session, now, excluding=row.id)
+    fresh = _recheck(base.with_reservations(others), row, settings)
     if fresh.keeps_dates:
         _replan(session, row, fresh, now)
         changes = [RiskChange(row.id, "replanned", _REPLANNED)]
