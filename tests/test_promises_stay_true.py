@@ -122,6 +122,16 @@ def test_a_hold_whose_stock_is_gone_is_at_risk_cannot_be_confirmed_and_clears_wh
     assert confirmed.json()["status"] == "confirmed"
 
 
+def test_a_dataset_import_puts_a_hold_at_risk_too(api: TestClient) -> None:
+    hold = held(api, quote(8))
+
+    response = api.put("/v1/dataset", json=part_plant(on_hand=2))
+
+    assert response.status_code == 200, response.text
+    assert response.json()["promises_at_risk"] == [hold["id"]]
+    assert promise(api, hold["id"])["at_risk"] is not None
+
+
 def test_confirmed_promises_keep_their_claim_before_older_holds(
     api: TestClient, clock: Clock
 ) -> None:
