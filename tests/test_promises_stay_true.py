@@ -200,6 +200,23 @@ def test_an_expiry_clears_a_promise_at_risk_at_the_next_hold(api: TestClient, cl
     assert promise(api, second["id"])["at_risk"] is None
 
 
+def test_a_hold_at_risk_that_runs_out_is_no_longer_listed_at_risk(
+    api: TestClient, clock: Clock
+) -> None:
+    hold = held(api, quote(8) | {"hold_minutes": 5})
+    assert api.put("/v1/inventory/PART", json={"on_hand": 2}).json()["promises_at_risk"] == [
+        hold["id"]
+    ]
+    listed = api.get("/v1/promises", params={"at_risk": "true"}).json()["items"]
+    assert [p["id"] for p in listed] == [hold["id"]]
+
+    clock.advance(minutes=6)
+
+    assert api.get("/v1/promises", params={"at_risk": "true"}).json()["items"] == []
+    others = api.get("/v1/promises", params={"at_risk": "false"}).json()["items"]
+    assert [p["id"] for p in others] == [hold["id"]]
+
+
 def test_a_hold_is_replanned_when_its_dates_still_hold(api: TestClient) -> None:
     doc = part_plant()
     doc["items"][0]["lead_time_days"] = 3

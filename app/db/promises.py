@@ -180,9 +180,9 @@ def promise_page(
     if status is not None:
         query = query.where(_status_condition(status, now))
     if at_risk is not None:
-        query = query.where(
-            PromiseRow.at_risk_since.is_not(None) if at_risk else PromiseRow.at_risk_since.is_(None)
-        )
+        # At risk means a live promise flagged: a hold that has run out promises nothing.
+        flagged = and_(PromiseRow.at_risk_since.is_not(None), counts_now(now))
+        query = query.where(flagged if at_risk else ~flagged)
     if after is not None:
         created_at, promise_id = after
         query = query.where(
