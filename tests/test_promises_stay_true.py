@@ -236,26 +236,38 @@ def test_a_hold_is_replanned_when_its_dates_still_hold(api: TestClient) -> None:
     assert replanned["check"]["lines"][0]["plan"]["purchases"][0]["qty"] == 8
 
 
-def test_a_fresh_check_counts_every_other_live_promise_the_newer_ones_too(api: TestClient) -> None:
-    """The older promise does not take what a newer one holds: it is flagged instead."""
+def made_plant() -> dict[str, Any]:
+    """PART, and MADE: one hour of CELL a unit, CELL open an hour a day but closed on days 0, 1."""
     doc = part_plant()
     doc["items"].append({"sku": "MADE", "name": "Made", "kind": "manufactured"})
     closed = [{"date": (AS_OF + timedelta(days=d)).isoformat(), "minutes": 0} for d in (0, 1)]
-    doc["resources"] = [
-        {
-            "code": "CELL",
-            "name": "Cell",
-            "calendar": {"weekly_minutes": [60] * 7, "exceptions": closed},
-        }
-    ]
-    doc["routings"] = [
-        {
-            "sku": "MADE",
-            "operations": [
-                {"seq": 10, "resource": "CELL", "setup_minutes": 0, "run_minutes_per_unit": 60}
-            ],
-        }
-    ]
+    calendar = {"weekly_minutes": [60] * 7, "exceptions": closed}
+    doc["resources"] = [{"code": "CELL", "name": "Cell", "calendar": calendar}]
+    operation = {"seq": 10, "resource": "CELL", "setup_minutes": 0, "run_minutes_per_unit": 60}
+    doc["routings"] = [{"sku": "MADE", "operations": [operation]}]
+    return doc
+
+
+def test_a_calendar_exception_puts_a_hold_at_risk_and_removing_it_clears_it(
+    api: TestClient,
+) -> None:
+    assert api.put("/v1/dataset", json=made_plant()).status_code == 200
+    hold = held(api, quote(1, sku="MADE", day=2))
+    day2 = (AS_OF + timedelta(days=2)).isoformat()
+    assert [c["date"] for c in hold["reservations"]["capacity"]] == [day2]
+
+    closed = api.put(f"/v1/resources/CELL/exceptions/{day2}", json={"minutes": 0})
+
+    assert closed.status_code in (200, 201), closed.text
+    assert closed.json()["promises_at_risk"] == [hold["id"]]
+    reopened = api.delete(f"/v1/resources/CELL/exceptions/{day2}")
+    assert reopened.json()["promises_at_risk"] == []
+    assert promise(api, hold["id"])["at_risk"] is None
+
+
+def test_a_fresh_check_counts_every_other_live_promise_the_newer_ones_too(api: TestClient) -> None:
+    """The older promise does not take what a newer one holds: it is flagged instead."""
+    doc = made_plant()
     assert api.put("/v1/dataset", json=doc).status_code == 200
     older = held(api, quote(1, "Q-older", sku="MADE", day=3))
     assert api.post(f"/v1/promises/{older['id']}/confirm").status_code == 200
@@ -331,10 +343,15 @@ def random_quote(rng: random.Random, index: int) -> dict[str, Any]:
 
 
 def random_change(rng: random.Random, api: TestClient, index: int) -> Any:
-    """Less stock, supply deleted, firm load and demand added, supply added (or more stock)."""
+    """Less stock, supply deleted, firm load and demand added, supply added (or more stock), a
+    calendar exception."""
     dataset = api.get("/v1/dataset").json()
-    kind = rng.choice(["stock", "stock", "delete supply", "load", "demand", "supply", "more"])
+    kinds = ["stock", "stock", "delete supply", "load", "demand", "supply", "more", "exception"]
+    kind = rng.choice(kinds)
     day = (GOLDEN_AS_OF + timedelta(days=rng.randint(0, 30))).isoformat()
+    if kind == "exception":
+        minutes = {"minutes": rng.choice([0, 120, 240, 600])}
+        return api.put(f"/v1/resources/{rng.choice(RESOURCES)}/exceptions/{day}", json=minutes)
     if kind == "delete supply" and dataset["supply"]:
         return api.delete(f"/v1/supply/{rng.choice(dataset['supply'])['ref']}")
     if kind == "load":

@@ -254,7 +254,7 @@ def put_exception(
             f"the calendar exception has {len(errors)} error(s); nothing was changed", errors
         )
     created = put_calendar_exception(ctx.session, code, when, row.model.minutes)
-    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now, touching(resources={code}))
+    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now).at_risk
     out = CalendarExceptionOut(
         resource=code,
         date=when,
@@ -274,7 +274,7 @@ def delete_exception(ctx: FeedContext, code: str, day: str) -> CalendarException
         raise Invalid(f"{len(errors)} error(s); nothing was changed", errors)
     if not delete_calendar_exception(ctx.session, code, when):
         raise NotFound(f"{code} has no calendar exception on {when}")
-    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now, touching(resources={code}))
+    at_risk = reevaluate_promises(ctx.session, ctx.settings, ctx.now).at_risk
     return CalendarExceptionDeleted(
         resource=code, date=when, data_version=version, promises_at_risk=at_risk
     )
