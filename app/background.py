@@ -1,10 +1,14 @@
 """The service's own background work, in every server process (no daemon to run besides):
-the webhook relay sends the deliveries that are due (app.services.webhooks).
 
-It runs as an asyncio task started by the app's lifespan. Its database work runs in threads,
+- the webhook relay sends the deliveries that are due (app.services.webhooks);
+- the expiry sweeper marks holds past ``expires_at`` expired and announces them
+  (app.services.expiry).
+
+Both run as asyncio tasks started by the app's lifespan. Their database work runs in threads,
 each step one short transaction opened and committed here (as ``get_session`` does for a
-request); the services it calls never commit. Several processes may run it at once: a delivery
-attempt is claimed by one process only, so each attempt is sent once.
+request); the services they call never commit. Several processes may run them at once: a
+delivery attempt is claimed by one process only, and expiry runs under the reservations lock,
+so each attempt is sent once and each expiry announced once.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.clock import Clock
 from app.db.engine import transaction
 from app.metrics import BACKGROUND_PASSES, WEBHOOK_ATTEMPTS
+from app.services import expiry
 from app.services.webhook_signing import headers
 from app.services.webhook_targets import target_refusal
 from app.services.webhooks import (
@@ -117,22 +122,49 @@ class Relay:
             WEBHOOK_ATTEMPTS.labels(kind or ("delivered" if outcome.delivered else "failed")).inc()
 
 
+class Sweeper:
+    """Marks the holds whose time ran out as expired, and announces them."""
+
+    def __init__(
+        self, factory: sessionmaker[Session], settings: Settings, clock: Callable[[], Clock]
+    ) -> None:
+        self.factory = factory
+        self.settings = settings
+        self.clock = clock
+
+    async def run_once(self) -> int:
+        """One pass: the number of holds marked expired."""
+        count = await anyio.to_thread.run_sync(self._sweep)
+        BACKGROUND_PASSES.labels("expiry").inc()
+        return count
+
+    def _sweep(self) -> int:
+        now = self.clock()()
+        with transaction(self.factory, write=False) as session:
+            if not expiry.any_expired(session, now):
+                return 0
+        with transaction(self.factory, write=True) as session:
+            return len(expiry.sweep(session, self.settings, now))
+
+
 @asynccontextmanager
 async def background_work(
     factory: sessionmaker[Session], settings: Settings, clock: Callable[[], Clock]
-) -> AsyncIterator[Relay]:
+) -> AsyncIterator[tuple[Relay, Sweeper]]:
     """Run the background work while the block runs, each task every its interval (an interval
     of 0 leaves it to the caller's ``run_once``)."""
     relay = Relay(factory, settings, clock)
+    sweeper = Sweeper(factory, settings, clock)
     tasks = [
         asyncio.create_task(_every(interval, run_once, name))
         for name, interval, run_once in (
             ("webhook relay", settings.webhook_poll_seconds, relay.run_once),
+            ("expiry sweeper", settings.expiry_sweep_seconds, sweeper.run_once),
         )
         if interval > 0
     ]
     try:
-        yield relay
+        yield relay, sweeper
     finally:
         for task in tasks:
             task.cancel()

@@ -42,8 +42,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # The app's clock is read at every pass: tests replace it after the app is made.
         async with background_work(
             app.state.session_factory, settings, lambda: app.state.clock
-        ) as relay:
+        ) as (relay, sweeper):
             app.state.relay = relay
+            app.state.sweeper = sweeper
             yield
         engine.dispose()
 

@@ -45,6 +45,7 @@ ROLE_TABLE: dict[tuple[str, str], set[str]] = {
     ("POST", "/v1/promises"): {"crm"},
     ("POST", "/v1/promises/{promise_id}/confirm"): {"crm"},
     ("POST", "/v1/promises/{promise_id}/release"): {"crm"},
+    ("POST", "/v1/promises/{promise_id}/repromise"): {"crm"},
     ("GET", "/v1/promises/{promise_id}"): {"crm", "ops"},
     ("GET", "/v1/promises"): {"crm", "ops"},
     ("POST", "/v1/keys"): {"admin"},

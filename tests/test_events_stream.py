@@ -1,18 +1,17 @@
-"""GET /v1/events: the events as they commit, one SSE message each with its id, resumed with
-Last-Event-ID; on both databases."""
+"""GET /v1/events: the promise events as they commit, one SSE message each with its id, resumed
+with Last-Event-ID; on both databases."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
 
 from app.main import create_app
-from app.services.events import announce
 from app.settings import Settings
 from tests.factories import check_request, golden_dataset
 from tests.support.clock import Clock
@@ -29,58 +28,56 @@ def api(database_url: str) -> Iterator[TestClient]:
         yield client
 
 
-def _promise(api: TestClient) -> str:
-    held = api.post("/v1/promises", json=check_request())
+def _hold(api: TestClient, quote_ref: str) -> dict[str, Any]:
+    held = api.post("/v1/promises", json=check_request(quote_ref=quote_ref))
     assert held.status_code == 201, held.text
-    promise_id: str = held.json()["id"]
-    return promise_id
+    body: dict[str, Any] = held.json()
+    return body
 
 
-def _announce(session: Session, promise_id: str, detail: str) -> None:
-    announce(
-        session,
-        promise_id,
-        "promise.at_risk",
-        by="system",
-        detail=detail,
-        at=NOW,
-        shape=lambda: {"id": promise_id},
-    )
-    session.commit()
-
-
-def test_events_stream_as_they_commit_and_resume(api: TestClient, session: Session) -> None:
-    promise_id = _promise(api)
+def test_events_stream_as_they_commit_and_resume(api: TestClient) -> None:
     with open_stream(api, "/v1/events") as stream:
-        _announce(session, promise_id, "first")
-        _announce(session, promise_id, "second")
+        held = _hold(api, "Q-1")
+        released = api.post(f"/v1/promises/{held['id']}/release").json()
         first, second = stream.next_event(), stream.next_event()
 
-    assert (first.event, second.event) == ("promise.at_risk", "promise.at_risk")
+    assert (first.event, second.event) == ("promise.held", "promise.released")
     assert first.id is not None
     assert second.id is not None
     assert int(second.id) > int(first.id)
     body = json.loads(first.data)
-    assert body["type"] == "promise.at_risk"
-    assert body["data"]["entry"]["detail"] == "first"
-    assert body["data"]["promise"] == {"id": promise_id}
-    assert json.loads(second.data)["data"]["entry"]["detail"] == "second"
+    assert body["type"] == "promise.held"
+    assert body["data"]["promise"] == held
+    assert body["data"]["entry"] == held["history"][-1]
+    assert json.loads(second.data)["data"]["promise"] == released
 
     # Resumed after the first: the second comes again, then what committed since.
     with open_stream(api, "/v1/events", headers={"Last-Event-ID": first.id}) as stream:
         again = stream.next_event()
-        _announce(session, promise_id, "third")
-        third = stream.next_event()
+        third = _hold(api, "Q-2")
+        after = stream.next_event()
     assert (again.id, again.data) == (second.id, second.data)
-    assert json.loads(third.data)["data"]["entry"]["detail"] == "third"
+    assert json.loads(after.data)["data"]["promise"]["id"] == third["id"]
 
 
-def test_a_new_stream_starts_with_the_next_event(api: TestClient, session: Session) -> None:
-    promise_id = _promise(api)
-    _announce(session, promise_id, "before")
+def test_a_new_stream_starts_with_the_next_event(api: TestClient) -> None:
+    _hold(api, "Q-before")
     with open_stream(api, "/v1/events") as stream:
-        _announce(session, promise_id, "after")
-        assert json.loads(stream.next_event().data)["data"]["entry"]["detail"] == "after"
+        after = _hold(api, "Q-after")
+        assert json.loads(stream.next_event().data)["data"]["promise"]["id"] == after["id"]
+
+
+def test_a_refused_hold_announces_nothing(api: TestClient) -> None:
+    with open_stream(api, "/v1/events") as stream:
+        refused = api.post(
+            "/v1/promises",
+            json=check_request(line={"sku": "FRAME", "qty": 1000, "requested_date": "2026-12-02"})
+            | {"mode": "requested_only"},
+        )
+        assert refused.status_code == 409
+        held = _hold(api, "Q-next")
+        # The next event is the next hold's: the refusal wrote none.
+        assert json.loads(stream.next_event().data)["data"]["promise"]["id"] == held["id"]
 
 
 @pytest.mark.parametrize("value", ["x", "-1", "1.5"])

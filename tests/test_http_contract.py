@@ -55,6 +55,7 @@ PUBLISHED_IDS = {
     ("GET", "/v1/webhooks/{webhook_id}/deliveries"): "list_webhook_deliveries",
     ("POST", "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"): "retry_webhook_delivery",
     ("GET", "/v1/events"): "stream_events",
+    ("POST", "/v1/promises/{promise_id}/repromise"): "repromise",
 }
 SNAKE_CASE = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*")
 METHODS = ("get", "put", "post", "delete", "patch")

@@ -20,7 +20,7 @@ def test_hold_returns_a_promise_or_a_refusal_with_its_check(
     client: TestClient, session: Session, settings: Settings
 ) -> None:
     assert client.put("/v1/dataset", json=golden_dataset()).status_code == 200
-    ctx = PromiseContext(session, settings, Clock(datetime(2026, 11, 25, 9, tzinfo=UTC)))
+    ctx = PromiseContext(session, settings, Clock(datetime(2026, 11, 25, 9, tzinfo=UTC)), "system")
     # More FRAME than there is before a purchase could arrive, held only as requested.
     late = check_request(line={"sku": "FRAME", "qty": 1000, "requested_date": "2026-12-02"})
 

@@ -38,3 +38,41 @@ def test_unknown_time_zone_is_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PROMISE_TIMEZONE", "Mars/Olympus")
     with pytest.raises(ValidationError):
         Settings()
+
+
+def test_webhook_and_expiry_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings().webhook_retry_seconds == (
+        5,
+        300,
+        1800,
+        7200,
+        18000,
+        36000,
+        50400,
+        72000,
+        86400,
+    )
+    monkeypatch.setenv("PROMISE_WEBHOOK_RETRY_SECONDS", "0.5, 2,10")
+    monkeypatch.setenv("PROMISE_WEBHOOKS_ALLOW_PRIVATE", "1")
+    monkeypatch.setenv("PROMISE_EXPIRY_SWEEP_SECONDS", "30")
+    settings = Settings()
+    assert settings.webhook_retry_seconds == (0.5, 2.0, 10.0)
+    assert settings.webhooks_allow_private is True
+    assert settings.expiry_sweep_seconds == 30
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        # A sweep every 31 s or more could announce an expiry later than 60 s after it.
+        ("PROMISE_EXPIRY_SWEEP_SECONDS", "31"),
+        ("PROMISE_WEBHOOK_RETRY_SECONDS", "5,-1"),
+        ("PROMISE_WEBHOOK_RETRY_SECONDS", "5,soon"),
+    ],
+)
+def test_bad_webhook_and_expiry_settings_are_refused(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError):
+        Settings()

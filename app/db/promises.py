@@ -126,6 +126,12 @@ class IdempotentAnswerRow(Base):
 # -- queries ---------------------------------------------------------------------------------
 
 
+def any_stale_holds(session: Session, now: datetime) -> bool:
+    """Is a hold past its expiry still marked held? (A cheap read, without a lock.)"""
+    stale = select(PromiseRow.id).where(PromiseRow.status == HELD, PromiseRow.expires_at <= now)
+    return session.scalar(stale.limit(1)) is not None
+
+
 def counts_now(now: datetime) -> Any:
     """SQL condition: the promise takes stock and capacity at ``now``."""
     return or_(

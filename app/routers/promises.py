@@ -14,13 +14,16 @@ from app.routers.answers import answer_once
 from app.schemas.problem import problem_responses
 from app.schemas.promise import HoldRequest, PromiseList, PromiseOut
 from app.services import promises
+from app.services.events import actor
+from app.services.keys import Caller
+
+CrmDep = Annotated[Caller, require(CRM)]
 
 router = APIRouter(prefix="/v1/promises", tags=["promises"])
 
 
 @router.post(
     "",
-    dependencies=[require(CRM)],
     status_code=status.HTTP_201_CREATED,
     response_model=PromiseOut,
     responses=problem_responses(409, 422, 503),
@@ -28,7 +31,10 @@ router = APIRouter(prefix="/v1/promises", tags=["promises"])
     openapi_extra=raw_json_body(HoldRequest),
 )
 def hold_promise(
+    # The role first: a caller without it gets 403 before the body is read.
+    caller: CrmDep,
     body: JsonBodyDep,
+    *,
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
@@ -38,7 +44,7 @@ def hold_promise(
 
     409 (with the check result under `check`) when it cannot be held; nothing is held then.
     """
-    context = promises.PromiseContext(session, settings, clock)
+    context = promises.PromiseContext(session, settings, clock, actor(caller))
     return answer_once(
         session,
         idempotency_key,
@@ -52,12 +58,13 @@ def hold_promise(
 
 @router.post(
     "/{promise_id}/confirm",
-    dependencies=[require(CRM)],
     response_model=PromiseOut,
     responses=problem_responses(404, 409, 422, 503),
 )
 def confirm_promise(
     promise_id: str,
+    *,
+    caller: CrmDep,
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
@@ -65,7 +72,7 @@ def confirm_promise(
 ) -> JSONResponse:
     """Make a hold firm. An expired hold is checked again and confirmed only if its dates hold;
     otherwise 409 with the fresh check under `check`."""
-    context = promises.PromiseContext(session, settings, clock)
+    context = promises.PromiseContext(session, settings, clock, actor(caller))
     return answer_once(
         session,
         idempotency_key,
@@ -79,19 +86,20 @@ def confirm_promise(
 
 @router.post(
     "/{promise_id}/release",
-    dependencies=[require(CRM)],
     response_model=PromiseOut,
     responses=problem_responses(404, 409, 422),
 )
 def release_promise(
     promise_id: str,
+    *,
+    caller: CrmDep,
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
     idempotency_key: ScopedIdempotencyKeyDep = None,
 ) -> JSONResponse:
     """Give a hold or promise back (idempotent)."""
-    context = promises.PromiseContext(session, settings, clock)
+    context = promises.PromiseContext(session, settings, clock, actor(caller))
     return answer_once(
         session,
         idempotency_key,
@@ -100,6 +108,36 @@ def release_promise(
         now=clock,
         status_code=status.HTTP_200_OK,
         work=lambda: promises.release(context, promise_id),
+    )
+
+
+@router.post(
+    "/{promise_id}/repromise",
+    response_model=PromiseOut,
+    responses=problem_responses(404, 409, 422, 503),
+)
+def repromise(
+    promise_id: str,
+    *,
+    caller: CrmDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    idempotency_key: ScopedIdempotencyKeyDep = None,
+) -> JSONResponse:
+    """A confirmed promise at risk gets the dates a fresh check finds now: the new plan and
+    dates replace the old ones and it is no longer at risk (the history records both dates).
+    409 with the fresh check under `check` when some line has no date; 409 too when the promise
+    is not a confirmed one at risk."""
+    context = promises.PromiseContext(session, settings, clock, actor(caller))
+    return answer_once(
+        session,
+        idempotency_key,
+        target=f"POST /v1/promises/{promise_id}/repromise",
+        body={},
+        now=clock,
+        status_code=status.HTTP_200_OK,
+        work=lambda: promises.repromise(context, promise_id),
     )
 
 

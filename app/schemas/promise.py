@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
 from app.schemas.check import CheckRequest, CheckResult
+from app.schemas.events import HistoryEntry
 
 PromiseStatus = Literal["held", "confirmed", "released", "expired", "fulfilled"]
 
@@ -63,6 +64,9 @@ class PromiseOut(BaseModel):
     check: CheckResult
     reservations: ReservationsOut
     at_risk: AtRiskOut | None
+    history: list[HistoryEntry] = Field(
+        description="What happened to the promise, oldest first (SPEC section 6)."
+    )
 
 
 class PromiseList(BaseModel):

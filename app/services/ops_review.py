@@ -14,10 +14,12 @@ from app.db.review import count_live_promises, live_promises
 from app.errors import FieldError, Invalid
 from app.schemas.allocations import AllocationList
 from app.schemas.check import CheckList, CheckResult, ExtraMinutesOut
+from app.schemas.events import HistoryEntry
 from app.schemas.stats import CapacityView, Stats
 from app.services.allocations import allocation_status
 from app.services.capacity_view import capacity_view
 from app.services.check_listing import list_checks
+from app.services.events import history
 from app.services.stats import period_bounds, period_stats
 from app.settings import Settings
 
@@ -54,6 +56,7 @@ class PromiseSummary:
     at_risk_since: datetime | None
     at_risk_reason: str | None
     at_risk_earliest_date: date | None
+    history: list[HistoryEntry]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,10 +122,12 @@ def ops_review(
         errors += [
             FieldError(e.pointer.replace("/query/", "/query/stats_"), e.message) for e in exc.errors
         ]
+    shown = live_promises(session, now, LIVE_PROMISES_SHOWN)
+    entries = history(session, [row.id for row in shown])
     return OpsReview(
         checks=listing.items,
         next_cursor=listing.next_cursor,
-        promises=[_summary(row, now) for row in live_promises(session, now, LIVE_PROMISES_SHOWN)],
+        promises=[_summary(row, now, entries[row.id]) for row in shown],
         live_promises=count_live_promises(session, now),
         capacity=capacity_view(session, settings, now, days=query.capacity_days),
         stats=stats,
@@ -194,7 +199,7 @@ def _open_bounds(
     return start, end
 
 
-def _summary(row: PromiseRow, now: datetime) -> PromiseSummary:
+def _summary(row: PromiseRow, now: datetime, entries: list[HistoryEntry]) -> PromiseSummary:
     result = row.result
     promise_date = result.get("promise_date")
     return PromiseSummary(
@@ -210,4 +215,5 @@ def _summary(row: PromiseRow, now: datetime) -> PromiseSummary:
         at_risk_since=as_utc(row.at_risk_since) if row.at_risk_since else None,
         at_risk_reason=row.at_risk_reason,
         at_risk_earliest_date=row.at_risk_earliest_date,
+        history=entries,
     )

@@ -17,7 +17,8 @@ older commitment keeps its claim on what is left):
 
 So the promises not at risk always fit together. It runs inside the caller's transaction with
 the reservations lock held, so it sees exactly what will be committed. What it did to each
-promise comes back as ``RiskChange``s, the place to hang history entries on.
+promise comes back as ``RiskChange``s, and each is recorded and announced (promise.at_risk,
+.replanned, .risk_cleared; app.services.promise_events) in the same transaction.
 
 A demand row may name the promise it fulfils: loading it marks the promise fulfilled and ends
 its reservations, since the ERP's firm order now carries the same stock.
@@ -35,7 +36,9 @@ from app.db import promises as db
 from app.db.queries import load_plant
 from app.db.risk import any_at_risk, live_promises_by_priority, reserved_by_promise
 from app.schemas.check import CheckRequest, CheckResult
+from app.schemas.events import SYSTEM
 from app.services.checks import planning_state, solve_quote, store_check, today
+from app.services.promise_events import record, record_changes
 from app.services.reservations import reserve_plan
 from app.settings import Settings
 from app.solver.fit import Misfit, misfits
@@ -102,6 +105,7 @@ def reevaluate_promises(session: Session, settings: Settings, now: datetime) -> 
                     outcome.changes.append(RiskChange(row.id, "at_risk", reason))
         settled.take(mine)
     session.flush()
+    record_changes(session, outcome.changes, now)
     return outcome
 
 
@@ -151,15 +155,18 @@ def check_before_confirm(
         changes = [RiskChange(row.id, "replanned", _REPLANNED)]
         if was_at_risk:
             changes.append(RiskChange(row.id, "risk_cleared", _REPLANNED))
+        record_changes(session, changes, now)
         return ConfirmCheck(changes=tuple(changes))
     reason = _flag(row, now, found, fresh)
     check = None
     if fresh.request is not None and fresh.quote is not None:
         check = store_check(session, fresh.request, fresh.quote, now)
+    flagged = () if was_at_risk else (RiskChange(row.id, "at_risk", reason),)
+    record_changes(session, flagged, now)
     return ConfirmCheck(
         refusal="the hold is at risk: its dates no longer hold; see the fresh check",
         check=check,
-        changes=() if was_at_risk else (RiskChange(row.id, "at_risk", reason),),
+        changes=flagged,
     )
 
 
@@ -183,6 +190,14 @@ def fulfil_promise(session: Session, promise_id: str, now: datetime) -> None:
     db.drop_reservations(session, row.id)
     _clear(row)
     session.flush()
+    record(
+        session,
+        row,
+        "promise.fulfilled",
+        by=SYSTEM,
+        detail="A firm order from the ERP feed carries it now; it reserves nothing any more.",
+        now=now,
+    )
 
 
 _FITS_AGAIN = "Its reservations fit the planning data again."

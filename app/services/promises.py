@@ -22,15 +22,7 @@ from app.db import promises as db
 from app.db.locking import lock_reservations
 from app.errors import Conflict, FieldError, Invalid, NotFound, pointer
 from app.schemas.check import CheckRequest, CheckResult
-from app.schemas.promise import (
-    AtRiskOut,
-    CapacityReservationOut,
-    HoldRequest,
-    PromiseList,
-    PromiseOut,
-    ReservationsOut,
-    StockReservationOut,
-)
+from app.schemas.promise import HoldRequest, PromiseList, PromiseOut
 from app.services.checks import (
     evaluate_quote,
     parse_request,
@@ -38,8 +30,11 @@ from app.services.checks import (
     store_check,
     today,
 )
+from app.services.expiry import expire_holds
 from app.services.outcomes import Refusal
+from app.services.promise_events import record
 from app.services.promise_risk import after_freeing, check_before_confirm, clear_risk
+from app.services.promise_views import promise_out, promise_outs
 from app.services.reservations import reserve_plan
 from app.settings import Settings
 from app.solver.results import QuoteResult
@@ -50,6 +45,8 @@ class PromiseContext:
     session: Session
     settings: Settings
     clock: Clock
+    # Who acts, for the history: the API key's role and id (app.services.events.actor).
+    by: str
 
 
 def hold(ctx: PromiseContext, raw: Any) -> PromiseOut | Refusal:
@@ -69,8 +66,7 @@ def hold(ctx: PromiseContext, raw: Any) -> PromiseOut | Refusal:
     session = ctx.session
     lock_reservations(session)
     now = ctx.clock()
-    if db.expire_stale_holds(session, now):
-        after_freeing(session, ctx.settings, now)
+    expire_holds(session, ctx.settings, now)
     check_request = CheckRequest.model_validate(
         request.model_dump(exclude={"hold_minutes", "mode"})
     )
@@ -97,6 +93,14 @@ def hold(ctx: PromiseContext, raw: Any) -> PromiseOut | Refusal:
         result=result.model_dump(mode="json"),
     )
     reserve_plan(session, row.id, quote)
+    record(
+        session,
+        row,
+        "promise.held",
+        by=ctx.by,
+        detail=f"Held until {_moment(row.expires_at)}, {_dates(result)}.",
+        now=now,
+    )
     return _out(session, row, now)
 
 
@@ -106,6 +110,7 @@ def confirm(ctx: PromiseContext, promise_id: str) -> PromiseOut | Refusal:
     lock_reservations(session)
     now = ctx.clock()
     row = _get(session, promise_id)
+    expire_holds(session, ctx.settings, now)
     status = db.effective_status(row, now)
     if status in (db.RELEASED, db.FULFILLED):
         raise Conflict(f"promise {promise_id} is {status}; it cannot be confirmed")
@@ -115,10 +120,18 @@ def confirm(ctx: PromiseContext, promise_id: str) -> PromiseOut | Refusal:
             return Refusal(checked.refusal, checked.check or CheckResult.model_validate(row.result))
         row.status = db.CONFIRMED
         row.confirmed_at = now
+        detail = f"Confirmed: {_dates(CheckResult.model_validate(row.result))}."
     elif status == db.EXPIRED:
         refused = _confirm_expired(ctx, row, now)
         if refused is not None:
             return refused
+        detail = (
+            "Confirmed after the hold had run out: checked again, "
+            f"{_dates(CheckResult.model_validate(row.result))} still hold."
+        )
+    else:
+        return _out(session, row, now)  # confirmed already: nothing changes
+    record(session, row, "promise.confirmed", by=ctx.by, detail=detail, now=now)
     return _out(session, row, now)
 
 
@@ -128,14 +141,72 @@ def release(ctx: PromiseContext, promise_id: str) -> PromiseOut:
     lock_reservations(session)
     now = ctx.clock()
     row = _get(session, promise_id)
+    expire_holds(session, ctx.settings, now)
     if row.status == db.FULFILLED:
         raise Conflict(f"promise {promise_id} is fulfilled; the ERP carries it now")
     if row.status != db.RELEASED:
+        was = row.status
         row.status = db.RELEASED
         row.released_at = now
         db.drop_reservations(session, row.id)
         clear_risk(row)
+        record(
+            session,
+            row,
+            "promise.released",
+            by=ctx.by,
+            detail=f"Released ({was} before): it takes no stock or capacity any more.",
+            now=now,
+        )
         after_freeing(session, ctx.settings, now)
+    return _out(session, row, now)
+
+
+def repromise(ctx: PromiseContext, promise_id: str) -> PromiseOut | Refusal:
+    """A confirmed promise at risk gets the dates a fresh check finds now (SPEC section 6):
+    checked again without its own reservations; when every line has an earliest date, the
+    fresh plan and dates replace the old ones, it stays confirmed and is no longer at risk.
+    Otherwise refused with the fresh check, and nothing changes."""
+    session = ctx.session
+    lock_reservations(session)
+    now = ctx.clock()
+    row = _get(session, promise_id)
+    expire_holds(session, ctx.settings, now)
+    status = db.effective_status(row, now)
+    if status != db.CONFIRMED or row.at_risk_since is None:
+        state = status if status != db.CONFIRMED else "confirmed and not at risk"
+        raise Conflict(
+            f"promise {promise_id} is {state}: only a confirmed promise at risk is re-promised"
+        )
+    original = CheckResult.model_validate(row.result)
+    try:
+        dated, quote = evaluate_quote(
+            session,
+            ctx.settings,
+            _recheck_request(row, today(ctx.settings, now), requested_from_today=True),
+            db.live_reservations(session, now, excluding=row.id),
+            now=now,
+        )
+    except Invalid as exc:
+        return Refusal(f"the promise cannot be checked again: {exc.detail}", original)
+    fresh = store_check(session, dated, quote, now)
+    if quote.status == "infeasible":
+        return Refusal("a line has no date within the horizon now; see the fresh check", fresh)
+    db.drop_reservations(session, row.id)
+    reserve_plan(session, row.id, quote)
+    clear_risk(row)
+    row.check_id = fresh.id
+    row.result = _json(fresh)
+    record(
+        session,
+        row,
+        "promise.repromised",
+        by=ctx.by,
+        detail=f"Re-promised: {_moves(original, fresh)}.",
+        now=now,
+    )
+    # The old plan's stock and minutes came free where the new one does not take them.
+    after_freeing(session, ctx.settings, now)
     return _out(session, row, now)
 
 
@@ -200,13 +271,13 @@ def _confirm_expired(ctx: PromiseContext, row: db.PromiseRow, now: datetime) -> 
     session = ctx.session
     db.drop_reservations(session, row.id)
     original = CheckResult.model_validate(row.result)
-    stored = CheckRequest.model_validate({k: v for k, v in row.request.items() if k != "mode"})
-    # Checked again from today: days gone by since the hold was made cannot be reserved.
-    today_ = today(ctx.settings, now)
-    request = stored.model_copy(update={"as_of": max(stored.as_of or today_, today_)})
     try:
         dated, quote = evaluate_quote(
-            session, ctx.settings, request, db.live_reservations(session, now), now=now
+            session,
+            ctx.settings,
+            _recheck_request(row, today(ctx.settings, now)),
+            db.live_reservations(session, now),
+            now=now,
         )
     except Invalid as exc:
         row.status = db.EXPIRED
@@ -235,51 +306,44 @@ def _get(session: Session, promise_id: str) -> db.PromiseRow:
 
 
 def _out(session: Session, row: db.PromiseRow, now: datetime) -> PromiseOut:
-    return _outs(session, [row], now)[0]
+    return promise_out(session, row, now)
 
 
 def _outs(session: Session, rows: Sequence[db.PromiseRow], now: datetime) -> list[PromiseOut]:
-    reserved = db.reservations_of(session, [row.id for row in rows])
-    return [_shape(row, *reserved[row.id], now) for row in rows]
+    return promise_outs(session, rows, now)
 
 
-def _shape(
-    row: db.PromiseRow,
-    stock: Sequence[db.PromiseStockRow],
-    capacity: Sequence[db.PromiseCapacityRow],
-    now: datetime,
-) -> PromiseOut:
-    at_risk = None
-    if row.at_risk_since is not None:
-        at_risk = AtRiskOut(
-            since=db.as_utc(row.at_risk_since),
-            reason=row.at_risk_reason or "",
-            earliest_date=row.at_risk_earliest_date,
-        )
-    return PromiseOut(
-        id=row.id,
-        status=db.effective_status(row, now),
-        mode=row.mode,
-        quote_ref=row.quote_ref,
-        customer=row.customer,
-        created_at=db.as_utc(row.created_at),
-        expires_at=db.as_utc(row.expires_at),
-        confirmed_at=db.as_utc(row.confirmed_at) if row.confirmed_at else None,
-        released_at=db.as_utc(row.released_at) if row.released_at else None,
-        check=CheckResult.model_validate(row.result),
-        reservations=ReservationsOut(
-            stock=[
-                StockReservationOut(line_ref=s.line_ref, sku=s.sku, date=s.date, qty=s.qty)
-                for s in stock
-            ],
-            capacity=[
-                CapacityReservationOut(
-                    line_ref=c.line_ref, resource=c.resource, date=c.date, minutes=c.minutes
-                )
-                for c in capacity
-            ],
-        ),
-        at_risk=at_risk,
+def _recheck_request(
+    row: db.PromiseRow, today_: date, *, requested_from_today: bool = False
+) -> CheckRequest:
+    """The promise's stored request, checked again from today: days gone by since it was made
+    cannot be reserved. With ``requested_from_today`` a requested date gone by counts as
+    today (a re-promise asks for the earliest dates there are now)."""
+    stored = CheckRequest.model_validate({k: v for k, v in row.request.items() if k != "mode"})
+    as_of = max(stored.as_of or today_, today_)
+    if not requested_from_today:
+        return stored.model_copy(update={"as_of": as_of})
+    lines = [
+        line.model_copy(update={"requested_date": max(line.requested_date, as_of)})
+        for line in stored.lines
+    ]
+    return stored.model_copy(update={"as_of": as_of, "lines": lines})
+
+
+def _moment(moment: datetime) -> str:
+    return db.as_utc(moment).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _dates(check: CheckResult) -> str:
+    """The promised dates in words: "line 1 on 2026-12-11, line 2 on 2026-12-14"."""
+    return ", ".join(f"line {line.line_ref} on {line.promised_date}" for line in check.lines)
+
+
+def _moves(old: CheckResult, new: CheckResult) -> str:
+    """Old and new date of every line: "line 1 from 2026-12-11 to 2026-12-15"."""
+    return ", ".join(
+        f"line {a.line_ref} from {a.promised_date} to {b.promised_date}"
+        for a, b in zip(old.lines, new.lines, strict=True)
     )
 
 

@@ -61,3 +61,62 @@
     }
   });
 })();
+
+// Live: each promise event (GET /v1/events, Server-Sent Events) refreshes the promise lists
+// without a reload. The server draws them, so the page asks for itself again and swaps in the
+// fresh lists; EventSource reconnects by itself and resumes with Last-Event-ID.
+(function () {
+  const lists = document.getElementById("live-promises");
+  const status = document.getElementById("live-status");
+  if (!lists || !window.EventSource) {
+    return;
+  }
+  const EVENTS = ["held", "confirmed", "released", "expired", "at_risk", "replanned",
+    "risk_cleared", "repromised", "fulfilled"];
+  const WORDS = { at_risk: "at risk", risk_cleared: "no longer at risk" };
+  let refreshing = false;
+  let again = false;
+
+  async function refresh() {
+    const response = await fetch(window.location.href, { credentials: "same-origin" });
+    if (!response.ok) {
+      return;
+    }
+    const page = new DOMParser().parseFromString(await response.text(), "text/html");
+    const fresh = page.getElementById("live-promises");
+    if (fresh) {
+      lists.replaceChildren(...fresh.childNodes);
+    }
+  }
+
+  function changed(event) {
+    const body = JSON.parse(event.data);
+    const kind = body.type.replace("promise.", "");
+    status.textContent = "Promise " + body.data.promise.quote_ref + " for "
+      + body.data.promise.customer + ": " + (WORDS[kind] || kind) + ".";
+    schedule();
+  }
+
+  // Events often come in bursts (a feed change re-evaluates many promises): one fetch at a
+  // time, and one more after it when something came in meanwhile.
+  async function schedule() {
+    if (refreshing) {
+      again = true;
+      return;
+    }
+    refreshing = true;
+    try {
+      do {
+        again = false;
+        await refresh();
+      } while (again);
+    } finally {
+      refreshing = false;
+    }
+  }
+
+  const source = new EventSource("/v1/events");
+  for (const kind of EVENTS) {
+    source.addEventListener("promise." + kind, changed);
+  }
+})();

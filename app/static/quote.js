@@ -159,6 +159,51 @@
     releaseButton.hidden = state !== "held" && state !== "confirmed";
   }
 
+  // The promise's history as a timeline, and live from the event stream (GET /v1/events):
+  // an expiry, a risk or a new date shows without a reload.
+  const historyList = document.getElementById("promise-history");
+  const LIVE_WORDS = {
+    "promise.expired": "The hold ran out: it no longer takes stock or capacity. Check again to hold.",
+    "promise.at_risk": "At risk: the planning data changed and the promised date can no longer be met.",
+    "promise.risk_cleared": "No longer at risk: the promised date holds again.",
+    "promise.replanned": "Re-planned after a planning change; the promised date holds.",
+    "promise.repromised": "Re-promised with new dates.",
+    "promise.fulfilled": "Fulfilled: the ERP carries this order now.",
+  };
+  let stream = null;
+
+  function showHistory(history) {
+    historyList.replaceChildren(...(history || []).map((entry) => {
+      const item = document.createElement("li");
+      const when = document.createElement("time");
+      when.dateTime = entry.at;
+      when.textContent = day(entry.at.slice(0, 10)) + " " + time(entry.at);
+      item.append(when, " " + entry.event.replace("promise.", "").replace("_", " ") + ": "
+        + entry.detail);
+      return item;
+    }));
+    historyList.hidden = !history || history.length === 0;
+  }
+
+  function follow(promise) {
+    showHistory(promise.history);
+    if (stream || !window.EventSource) {
+      return;
+    }
+    stream = new EventSource("/v1/events");
+    for (const type of Object.keys(LIVE_WORDS)) {
+      stream.addEventListener(type, (event) => {
+        const body = JSON.parse(event.data);
+        if (body.data.promise.id !== promiseId) {
+          return;
+        }
+        showHistory(body.data.promise.history);
+        setState(body.data.promise.status);
+        show(LIVE_WORDS[type], type === "promise.expired" || type === "promise.at_risk");
+      });
+    }
+  }
+
   async function hold(request, what) {
     const answer = await call("/v1/promises", Object.assign({}, request, { hold_minutes: 30 }));
     if (!answer.ok) {
@@ -167,6 +212,7 @@
     }
     promiseId = answer.body.id;
     setState("held");
+    follow(answer.body);
     show("Held until " + time(answer.body.expires_at) + what(answer.body.check)
       + " (promise " + promiseId + ").");
     confirmButton.focus();
@@ -202,6 +248,7 @@
       return;
     }
     setState("confirmed");
+    showHistory(answer.body.history);
     show("Confirmed: delivery on " + day(answer.body.check.promise_date)
       + " is promised (promise " + promiseId + ").");
     releaseButton.focus();
@@ -214,6 +261,7 @@
       return;
     }
     setState("released");
+    showHistory(answer.body.history);
     show("Released: promise " + promiseId + " no longer takes stock or capacity.");
     holdButton.focus();
   }));
