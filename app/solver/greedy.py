@@ -12,6 +12,11 @@ It is not exact: among lots due on the same day, the first packed gets the lates
 a sibling that needed them more (it must start after a purchase lead time, or it has little
 room) can fail. On a failure the lot that failed, or the lot whose components could not be had
 in time, is given the latest minutes first, and the plan is tried again, a few times at most.
+An item used more than once in the tree may have its stock split between its uses as the plan
+likes (SPEC section 2 fixes only the joint bound): the latest need takes it first, which can
+leave an earlier need, one that cannot wait for a purchase, short. When that is why a try
+failed, the next try buys that item for every need that can wait for it, and leaves its stock
+to those that cannot.
 When it finds no plan nothing is proven; when its day or quantity meets the relaxation of
 :mod:`app.solver.bounds`, the answer is (see :mod:`app.solver.engine`).
 """
@@ -45,16 +50,21 @@ class _Need:
 
 
 class _Failed(Exception):
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, short: str | None = None) -> None:
         self.path = path
+        # The bought item that could not be had in time, if that is why.
+        self.short = short
 
 
 class _Planner:
     """One try: the state the needs served so far leave, and what they take."""
 
-    def __init__(self, state: PlanningState, ahead: Counter[Path]) -> None:
+    def __init__(
+        self, state: PlanningState, ahead: Counter[Path], buy_first: frozenset[str] = frozenset()
+    ) -> None:
         self.state = state
         self.ahead = ahead
+        self.buy_first = buy_first
         self.stock: list[DayStockTake] = []
         self.purchases: list[DayPurchase] = []
         self.lots: list[LotSchedule] = []
@@ -75,6 +85,11 @@ class _Planner:
     def supply(self, path: Path, qty: int, day: int) -> None:
         """Serve ``qty`` of the need's sku on ``day``: stock first, then buy or make the rest."""
         sku = path[-1]
+        item = self.state.plant.items[sku]
+        lead = item.lead_time_days
+        if sku in self.buy_first and lead is not None and day >= lead:
+            self.purchases.append(DayPurchase(sku, qty, day, lead))
+            return
         from_stock = min(qty, self.state.stock_atp(sku, day))
         if from_stock:
             self.stock.append(DayStockTake(sku, day, from_stock))
@@ -83,14 +98,13 @@ class _Planner:
         rest = qty - from_stock
         if rest == 0:
             return
-        item = self.state.plant.items[sku]
         if item.kind == "manufactured":
             self.make(path, rest, day)
             return
-        lead = item.lead_time_days
         if lead is None or day < lead:
-            # The lot that needs it started too early: that lot should have had later minutes.
-            raise _Failed(path[:-1] or path)
+            # The lot that needs it started too early: that lot should have had later minutes,
+            # or a later need of the same item took the stock it needed.
+            raise _Failed(path[:-1] or path, short=sku)
         self.purchases.append(DayPurchase(sku, rest, day, lead))
 
     def make(self, path: Path, qty: int, deadline: int) -> None:
@@ -108,14 +122,34 @@ class _Planner:
 def greedy_plan(state: PlanningState, sku: str, qty: int, day: int) -> DayPlan | None:
     """A plan delivering ``qty`` of ``sku`` on ``day``, or None when the greedy finds none."""
     ahead: Counter[Path] = Counter()
-    for _ in range(MAX_TRIES):
+    buy_first: frozenset[str] = frozenset()
+    shared = _used_more_than_once(state, sku)
+    tries = 0
+    while tries < MAX_TRIES:
         try:
-            return _Planner(state, ahead).plan(sku, qty, day)
+            return _Planner(state, ahead, buy_first).plan(sku, qty, day)
         except _Failed as failed:
+            if failed.short in shared and failed.short not in buy_first:
+                buy_first |= {failed.short}
+                continue
             if len(failed.path) == 1:
                 return None  # the line's own lot: nothing packs before it
             ahead[failed.path] += 1
+            tries += 1
     return None
+
+
+def _used_more_than_once(state: PlanningState, sku: str) -> frozenset[str]:
+    """The items that appear more than once in the tree of ``sku``."""
+    uses: Counter[str] = Counter()
+
+    def walk(parent: str) -> None:
+        for line in state.plant.bom.get(parent, ()):
+            uses[line.component] += 1
+            walk(line.component)
+
+    walk(sku)
+    return frozenset(item for item, count in uses.items() if count > 1)
 
 
 class GreedyProbe:

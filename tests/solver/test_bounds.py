@@ -14,11 +14,12 @@ from app.solver.bounds import relaxation_fits, relaxed_earliest_day, relaxed_mos
 from app.solver.document import plant_from_document
 from app.solver.engine import SolverSettings, decide_line
 from app.solver.greedy import greedy_plan
-from app.solver.plant import Plant
+from app.solver.plant import Calendar, Plant
 from app.solver.state import PlanningState
 from app.solver.validation import plan_violations
 from bench.plants import generate_plant
 from tests.oracles.brute_force import BruteForce
+from tests.solver.factories import MONDAY, every_day, op, plant
 from tests.solver.strategies import AS_OF, multi_level_plants, sibling_plants
 
 DETERMINISTIC = SolverSettings(time_limit_seconds=30, workers=1, random_seed=7)
@@ -95,3 +96,24 @@ def test_bounds_agree_with_cpsat_on_generated_plants(
     assert auto.plan is None or plan_violations(state, sku, qty, auto.plan) == []
     assert (auto.plan is None) == (exact.plan is None)
     assert auto.plan is None or auto.plan.delivery_day == max(requested, auto.earliest_day or 0)
+
+
+def test_the_greedy_leaves_shared_stock_to_the_need_that_cannot_wait_for_a_purchase() -> None:
+    # RAW goes into TOP and into SUB. SUB's resource works on day 0 only, so SUB starts on day 0,
+    # before RAW can be bought (lead time 3): SUB needs the one RAW in stock. TOP, due on day 5,
+    # is served first (latest deadline) and would take that stock; it can buy RAW instead.
+    p = plant(
+        made={"TOP": (op(10, "R", 1),), "SUB": (op(10, "S", 1),)},
+        bought={"RAW": 3},
+        bom={"TOP": [("SUB", 1), ("RAW", 1)], "SUB": [("RAW", 1)]},
+        resources={"R": every_day(480), "S": Calendar((480, 0, 0, 0, 0, 0, 0))},
+        on_hand={"RAW": 1},
+    )
+    state = PlanningState.build(p, MONDAY, 14)
+
+    found = greedy_plan(state, "TOP", 1, 5)
+
+    assert found is not None
+    assert plan_violations(state, "TOP", 1, found) == []
+    assert [(t.sku, t.day, t.qty) for t in found.stock] == [("RAW", 0, 1)]
+    assert [(b.sku, b.day, b.qty) for b in found.purchases] == [("RAW", 5, 1)]
