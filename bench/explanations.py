@@ -66,8 +66,8 @@ class QuoteCost:
 def counting(costs: list[LineCost]) -> Iterator[None]:
     """Time each explanation and count the lifted sets it had decided; restore afterwards."""
     explain_original = explain.binding_constraints
-    decide_original = binding.feasible_on_day
-    cpsat_original = cpsat_model.earliest_day
+    decide_original = binding.plan_on_day
+    cpsat_original = cpsat_model.any_plan
 
     def explained(
         state: PlanningState, sku: str, qty: int, day: int, *args: Any, **kwargs: Any
@@ -84,23 +84,23 @@ def counting(costs: list[LineCost]) -> Iterator[None]:
         cost.entries = len(found)
         return found
 
-    def decided(*args: Any, **kwargs: Any) -> bool:
+    def decided(*args: Any, **kwargs: Any) -> Any:
         costs[-1].decided += 1
         return decide_original(*args, **kwargs)
 
-    def by_cpsat(*args: Any, **kwargs: Any) -> int | None:
+    def by_cpsat(*args: Any, **kwargs: Any) -> Any:
         costs[-1].by_cpsat += 1
         return cpsat_original(*args, **kwargs)
 
     explain.binding_constraints = explained
-    binding.feasible_on_day = decided
-    cpsat_model.earliest_day = by_cpsat
+    binding.plan_on_day = decided
+    cpsat_model.any_plan = by_cpsat
     try:
         yield
     finally:
         explain.binding_constraints = explain_original
-        binding.feasible_on_day = decide_original
-        cpsat_model.earliest_day = cpsat_original
+        binding.plan_on_day = decide_original
+        cpsat_model.any_plan = cpsat_original
 
 
 @contextmanager

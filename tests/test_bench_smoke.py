@@ -170,7 +170,7 @@ def test_the_allocation_variant_is_a_valid_dataset_that_limits_checks() -> None:
 
 def test_explanation_cost_is_measured_and_the_engine_put_back() -> None:
     doc = generate_plant(16, 3, 3, 80, seed=2, as_of=AS_OF)
-    originals = (explain.binding_constraints, binding.feasible_on_day, cpsat_model.earliest_day)
+    originals = (explain.binding_constraints, binding.plan_on_day, cpsat_model.any_plan)
 
     measured = explanations.measure(doc, random_quotes(doc, 6, 3, seed=2, as_of=AS_OF), AS_OF)
 
@@ -179,7 +179,7 @@ def test_explanation_cost_is_measured_and_the_engine_put_back() -> None:
     (line,) = measured[0].late_lines
     assert line.decided >= line.entries >= 1
     assert line.candidates >= line.entries
-    assert (explain.binding_constraints, binding.feasible_on_day, cpsat_model.earliest_day) == (
+    assert (explain.binding_constraints, binding.plan_on_day, cpsat_model.any_plan) == (
         originals
     )
     out = io.StringIO()

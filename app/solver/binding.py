@@ -18,20 +18,31 @@ The answer is then confirmed irreducible (lifting all but any one of it leaves t
 CP-SAT answers only where neither a plan (fast method, validated greedy plan) nor the relaxation
 proves the day; a CP-SAT time-out is a :class:`~app.solver.results.SolverTimeout`, never a
 guess.
+
+A "yes" comes with a plan, and the plan says more than the set it was found for: it goes beyond
+the line's own state only on some of the lifted candidates (more minutes than are free on some
+resources, more stock than there is of some items). When the validator accepts the plan with
+only those lifted, that smaller set is known feasible too, and so is every set containing it;
+most sets are then decided without a solve. The same holds for the days of a capacity entry: a
+plan that goes beyond a resource's free minutes only from day ``a`` to day ``b`` proves lifting
+just those days enough.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.solver import fast
 from app.solver.bounds import relaxation_fits
 from app.solver.cpsat import model as cpsat
 from app.solver.cpsat.model import SolverSettings
+from app.solver.fit import misfits
 from app.solver.greedy import greedy_plan
 from app.solver.lifting import Candidate, Unlimited, lifted, relevant, unlimited_for
 from app.solver.plan import DayPlan
+from app.solver.plant import Reservations
 from app.solver.state import PlanningState
 from app.solver.validation import plan_violations
 
@@ -67,20 +78,31 @@ def feasible_on_day(
     state: PlanningState, sku: str, qty: int, day: int, settings: SolverSettings
 ) -> bool:
     """Whether all of ``qty`` can be delivered on ``day``, by the cheapest method that proves it."""
+    return plan_on_day(state, sku, qty, day, settings) is not None
+
+
+def plan_on_day(
+    state: PlanningState, sku: str, qty: int, day: int, settings: SolverSettings
+) -> DayPlan | None:
+    """A plan for all of ``qty`` on ``day`` from the cheapest method that finds one; None when
+    none exists."""
     outcome = fast.plan_line(state, sku, qty, day, separable_tree=fast.separable(state.plant, sku))
     if isinstance(outcome, DayPlan):
-        return True
+        return outcome
     if isinstance(outcome, fast.Infeasible):
-        return False
+        return None
     # The relaxation only calls impossible what is impossible, and is cheap.
     if not relaxation_fits(state, sku, qty, day):
-        return False
+        return None
     # The greedy backward plan respects shared resources and stock; a plan that passes the
     # validator proves the day (lifted states often leave the shared resources unlimited).
     greedy = greedy_plan(state, sku, qty, day)
     if greedy is not None and not plan_violations(state, sku, qty, greedy):
-        return True
-    return cpsat.earliest_day(state, sku, qty, (day, day), settings) is not None
+        return greedy
+    return cpsat.any_plan(state, sku, qty, day, settings)
+
+
+Days = tuple[int, int]
 
 
 class _Line:
@@ -101,8 +123,10 @@ class _Line:
         self.settings = settings
         self.candidates: tuple[Candidate, ...] = relevant(state, sku, qty, requested_day)
         self.unlimited: Unlimited = unlimited_for(state.plant, sku, qty)
-        self._feasible: list[frozenset[Candidate]] = []
+        # Feasible sets with the plan proving each (valid with just that set lifted).
+        self._feasible: dict[frozenset[Candidate], DayPlan] = {}
         self._late: list[frozenset[Candidate]] = []
+        self._windows: dict[tuple[str, Days], Days | None] = {}
 
     def feasible(self, lifts: frozenset[Candidate]) -> bool:
         # Upward closed: a superset of a feasible set is feasible, a subset of a late one late.
@@ -110,31 +134,110 @@ class _Line:
             return True
         if any(lifts <= known for known in self._late):
             return False
-        answer = self._decide(lifts)
-        (self._feasible if answer else self._late).append(lifts)
-        return answer
+        plan = self._plan(lifts)
+        if plan is None:
+            self._late.append(lifts)
+            return False
+        used = self._used(lifts, plan)
+        self._feasible[used] = plan
+        return True
 
-    def _decide(
-        self, lifts: frozenset[Candidate], capacity_days: dict[str, tuple[int, int]] | None = None
+    def _plan(
+        self, lifts: frozenset[Candidate], days: dict[str, Days] | None = None
+    ) -> DayPlan | None:
+        state = lifted(self.state, lifts, self.day, self.unlimited, capacity_days=days)
+        return plan_on_day(state, self.sku, self.qty, self.day, self.settings)
+
+    def _valid(self, lifts: frozenset[Candidate], plan: DayPlan, days: dict[str, Days]) -> bool:
+        state = lifted(self.state, lifts, self.day, self.unlimited, capacity_days=days)
+        return not plan_violations(state, self.sku, self.qty, plan)
+
+    def _used(self, lifts: frozenset[Candidate], plan: DayPlan) -> frozenset[Candidate]:
+        """The part of ``lifts`` that ``plan`` goes beyond the line's state on, when the plan is
+        valid with only that part lifted; else all of ``lifts``."""
+        loads = _loads(plan)
+        used = frozenset(c for c in lifts if self._goes_beyond(c, plan, loads))
+        if used == lifts or self._valid(used, plan, {}):
+            return used
+        return lifts
+
+    def _goes_beyond(
+        self, candidate: Candidate, plan: DayPlan, loads: dict[str, Counter[int]]
     ) -> bool:
-        state = lifted(self.state, lifts, self.day, self.unlimited, capacity_days=capacity_days)
-        return feasible_on_day(state, self.sku, self.qty, self.day, self.settings)
+        if candidate.kind == "capacity":
+            return _beyond(self.state, loads, candidate.name) is not None
+        if candidate.kind == "lead_time":
+            lead = self.state.plant.items[candidate.name].lead_time_days
+            return any(
+                p.sku == candidate.name and (lead is None or p.day < lead) for p in plan.purchases
+            )
+        takes = tuple(m for m in plan.stock_moves(self.state) if m.sku == candidate.name)
+        return bool(misfits(self.state, Reservations(stock=takes)))
 
-    def capacity_days(self, resource: Candidate, answer: frozenset[Candidate]) -> tuple[int, int]:
+    def capacity_days(self, resource: Candidate, answer: frozenset[Candidate]) -> Days:
         """The days capacity on a resource binds on, with the rest of the answer lifted.
 
         ``until``: the last day from which on unlimited minutes would still be enough (more
         minutes only after it come too late); ``from``: the first day up to which they would be
         enough (more minutes only before it come too early).
         """
+        name = resource.name
 
-        def lifting_days(first: int, last: int) -> bool:
-            return self._decide(answer, {resource.name: (first, last)})
+        def enough(first: int, last: int) -> Days | None:
+            """Whether lifting the resource on days first..last is enough; if so, the days a
+            plan proving it goes beyond the free minutes on (lifting those alone is enough)."""
+            key = (name, (first, last))
+            if key not in self._windows:
+                plan = self._plan(answer, {name: (first, last)})
+                self._windows[key] = (
+                    None
+                    if plan is None
+                    else (_beyond(self.state, _loads(plan), name) or (first, last))
+                )
+            return self._windows[key]
 
-        # Lifting days x..day only shrinks as x grows; lifting days 0..y only grows with y.
-        latest_start = _last_true(0, self.day, lambda x: lifting_days(x, self.day))
-        earliest_end = _first_true(0, self.day, lambda y: lifting_days(0, y))
+        latest_start, earliest_end = 0, self.day
+        plan = self._feasible.get(answer)
+        span = None if plan is None else _beyond(self.state, _loads(plan), name)
+        if plan is not None and span is not None and self._valid(answer, plan, {name: span}):
+            latest_start, earliest_end = span
+        # Lifting days x..day only shrinks as x grows; lifting days 0..y only grows with y. A
+        # plan that goes beyond the free minutes only on days a..b proves both x = a and y = b.
+        high = self.day
+        while latest_start < high:
+            middle = (latest_start + high + 1) // 2
+            found = enough(middle, self.day)
+            if found is None:
+                high = middle - 1
+            else:
+                latest_start = max(middle, found[0])
+        low = 0
+        while low < earliest_end:
+            middle = (low + earliest_end) // 2
+            found = enough(0, middle)
+            if found is None:
+                low = middle + 1
+            else:
+                earliest_end = min(middle, found[1])
         return min(latest_start, earliest_end), max(latest_start, earliest_end)
+
+
+def _loads(plan: DayPlan) -> dict[str, Counter[int]]:
+    """The plan's minutes per resource and day."""
+    loads: dict[str, Counter[int]] = {}
+    for lot in plan.lots:
+        for operation in lot.operations:
+            per_day = loads.setdefault(operation.operation.resource, Counter())
+            for day, minutes in operation.loads:
+                per_day[day] += minutes
+    return loads
+
+
+def _beyond(state: PlanningState, loads: dict[str, Counter[int]], resource: str) -> Days | None:
+    """The first and last day the plan needs more minutes on ``resource`` than are free."""
+    free = state.free[resource]
+    days = [day for day, minutes in loads.get(resource, Counter()).items() if minutes > free[day]]
+    return (min(days), max(days)) if days else None
 
 
 def _fewest_lifts(line: _Line) -> frozenset[Candidate]:
@@ -184,25 +287,3 @@ def _smallest_hitting_set(
         if found is not None:
             return found
     raise RuntimeError("the cores cannot all be met: a core is empty")
-
-
-def _last_true(low: int, high: int, holds: Callable[[int], bool]) -> int:
-    """The largest x in [low, high] with ``holds(x)``, given it holds at low and only up to some x."""
-    while low < high:
-        middle = (low + high + 1) // 2
-        if holds(middle):
-            low = middle
-        else:
-            high = middle - 1
-    return low
-
-
-def _first_true(low: int, high: int, holds: Callable[[int], bool]) -> int:
-    """The smallest y in [low, high] with ``holds(y)``, given it holds at high and from some y on."""
-    while low < high:
-        middle = (low + high) // 2
-        if holds(middle):
-            high = middle
-        else:
-            low = middle + 1
-    return low

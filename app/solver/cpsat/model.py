@@ -1,8 +1,9 @@
 """Build the CP-SAT model of one line, solve it, and map every status.
 
-Only the line's supply tree, its resources and the days up to ``last_day`` are modelled. Three
+Only the line's supply tree, its resources and the days up to ``last_day`` are modelled. Four
 goals share one model: the earliest day for the full quantity, the most that can be delivered on
-a given day, and an as-late-as-possible plan for a fixed day and quantity.
+a given day, an as-late-as-possible plan for a fixed day and quantity, and any plan for them
+(what binds asks only whether a day is possible, and learns from the plan what it used).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Goal(Enum):
     EARLIEST_DAY = "the earliest date"
     MOST_QTY = "the quantity possible on the requested date"
     LATEST_PLAN = "a plan"
+    ANY_PLAN = "whether the day is possible"
 
 
 def earliest_day(
@@ -161,7 +163,7 @@ def _solve(
         return solver
     if status == cp_model.FEASIBLE:
         # Any feasible plan is a valid plan; a date or quantity must be proven optimal.
-        if goal is Goal.LATEST_PLAN:
+        if goal in (Goal.LATEST_PLAN, Goal.ANY_PLAN):
             return solver
         raise SolverTimeout(sku, goal.value)
     if status == cp_model.INFEASIBLE:
@@ -169,3 +171,12 @@ def _solve(
     if status == cp_model.UNKNOWN:
         raise SolverTimeout(sku, goal.value)
     raise RuntimeError(f"invalid CP-SAT model: {model.validate()}")
+
+
+def any_plan(
+    state: PlanningState, sku: str, qty: int, day: int, settings: SolverSettings
+) -> DayPlan | None:
+    """Some plan for ``qty`` on ``day`` (a feasibility solve, no objective), or None if none."""
+    built = _build(state, sku, (qty, qty), (day, day), tight_start=True)
+    solver = _solve(built.model, settings, sku, Goal.ANY_PLAN)
+    return None if solver is None else extract_plan(solver, built.line)
