@@ -179,9 +179,7 @@ def test_explanation_cost_is_measured_and_the_engine_put_back() -> None:
     (line,) = measured[0].late_lines
     assert line.decided >= line.entries >= 1
     assert line.candidates >= line.entries
-    assert (explain.binding_constraints, binding.plan_on_day, cpsat_model.any_plan) == (
-        originals
-    )
+    assert (explain.binding_constraints, binding.plan_on_day, cpsat_model.any_plan) == (originals)
     out = io.StringIO()
     explanations.render(Console(file=out, width=200), "tiny", measured)
     assert "per late line" in out.getvalue()
