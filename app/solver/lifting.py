@@ -133,6 +133,8 @@ def lifted(
     requested day.
     """
     free = dict(state.free)
+    # The signed minutes too: a state taking minutes later derives its free minutes from them.
+    net = dict(state.net)
     plant = state.plant
     receipts: list[StockMove] = []
     for candidate in lifts:
@@ -140,6 +142,9 @@ def lifted(
             days = (capacity_days or {}).get(candidate.name, (0, requested_day))
             free[candidate.name] = resource_has_unlimited_minutes_up_to_the_requested_day(
                 state.free[candidate.name], days, unlimited
+            )
+            net[candidate.name] = resource_has_unlimited_minutes_up_to_the_requested_day(
+                state.net[candidate.name], days, unlimited
             )
         elif candidate.kind in ("stock", "material"):
             receipts.append(
@@ -149,7 +154,7 @@ def lifted(
             plant = item_can_be_bought_for_any_day(plant, candidate.name)
         else:
             raise ValueError(f"{candidate.kind} constraints cannot be lifted")
-    return replace(state, plant=plant, free=free).taking(receipts, ())
+    return replace(state, plant=plant, free=free, net=net).taking(receipts, ())
 
 
 def resource_has_unlimited_minutes_up_to_the_requested_day(

@@ -17,10 +17,12 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from app.solver import binding
+from app.solver import lifting as lifting_module
 from app.solver.binding import Binding, what_binds
 from app.solver.engine import SolverSettings, check_quote, decide_line
 from app.solver.lifting import Candidate
-from app.solver.plant import Plant, Reservations
+from app.solver.plant import CapacityUse, Plant, Reservations
 from app.solver.results import LineRequest, LineResult, SolverTimeout
 from app.solver.state import PlanningState
 from tests.oracles import lifting
@@ -194,8 +196,11 @@ def test_the_fewest_entries_are_preferred() -> None:
     assert lifting.named(result.lines[0].constraints) == [("material", "P")]
 
 
-def test_an_explanation_cpsat_cannot_prove_in_time_is_a_timeout_not_a_guess() -> None:
-    # Six levels sharing two resources: only CP-SAT decides the lifted days.
+def test_an_explanation_cpsat_cannot_prove_in_time_is_a_timeout_not_a_guess(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Six levels sharing two resources; with the greedy declining, only CP-SAT decides the
+    # lifted days.
     p = plant(
         made={f"M{i}": (op(10, "A", 7), op(20, "B", 3)) for i in range(6)},
         bom={f"M{i}": [(f"M{i + 1}", 2)] for i in range(5)},
@@ -206,5 +211,24 @@ def test_an_explanation_cpsat_cannot_prove_in_time_is_a_timeout_not_a_guess() ->
         Binding(Candidate("capacity", "A"), (0, 5)),
         Binding(Candidate("capacity", "B"), (0, 5)),
     ]
+    monkeypatch.setattr(binding, "greedy_plan", lambda *_: None)
+    assert what_binds(state, "M0", 3, 5, DETERMINISTIC) == [
+        Binding(Candidate("capacity", "A"), (0, 5)),
+        Binding(Candidate("capacity", "B"), (0, 5)),
+    ]
     with pytest.raises(SolverTimeout):
         what_binds(state, "M0", 3, 5, SolverSettings(time_limit_seconds=0.001))
+
+
+def test_a_lifted_resource_keeps_its_unlimited_minutes_when_a_plan_takes_some() -> None:
+    # The greedy and the fast method take minutes from the state as they pack lots; a lifted
+    # day must stay lifted after that (once it fell back to the calendar's free minutes).
+    p = plant(made={"TOP": (op(10, "R", 1),)}, resources={"R": every_day(100)}, load=[("R", 60, 2)])
+    state = PlanningState.build(p, MONDAY, 14)
+    unlimited = lifting_module.unlimited_for(p, "TOP", 500)
+    lifted = lifting_module.lifted(state, [Candidate("capacity", "R")], 4, unlimited)
+
+    after = lifted.taking((), [CapacityUse("R", day(2), 30)])
+
+    assert int(after.free["R"][2]) == unlimited.minutes - 30
+    assert int(after.free["R"][5]) == 100
