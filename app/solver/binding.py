@@ -259,31 +259,44 @@ def _fewest_lifts(line: _Line) -> frozenset[Candidate]:
 def _smallest_hitting_set(
     cores: Sequence[frozenset[Candidate]], order: Sequence[Candidate]
 ) -> frozenset[Candidate]:
-    """The smallest set meeting every core; among those, the first in candidate order.
+    """The smallest set meeting every core; among those, the first in candidate order
+    (lexicographic in its members' positions).
 
-    Sets of one size are tried in lexicographic order of their members' positions, so the first
-    found is the first of the smallest; a member that meets no core yet is never worth choosing.
+    The size is the least budget for which a set exists; the members are then fixed first to
+    last, each the earliest position from which the rest can still be completed within the
+    budget. Whether a set exists branches on the members of a core not yet met (any answer
+    contains one of them), so the search grows with the cores, not with the candidates' subsets.
+    Sets are bit masks over the positions in ``order``.
     """
+    position = {candidate: bit for bit, candidate in enumerate(order)}
+    masks = [sum(1 << position[c] for c in core) for core in cores]
+    if any(mask == 0 for mask in masks):
+        raise RuntimeError("the cores cannot all be met: a core is empty")
 
-    def search(
-        chosen: frozenset[Candidate], start: int, budget: int
-    ) -> frozenset[Candidate] | None:
-        missed = [core for core in cores if not core & chosen]
+    def completes(chosen: int, allowed: int, budget: int) -> bool:
+        """Whether at most ``budget`` more of the ``allowed`` positions meet every core."""
+        missed = [mask & allowed for mask in masks if not mask & chosen]
         if not missed:
-            return chosen
+            return True
         if budget == 0:
-            return None
-        useful = set().union(*missed)
-        for position in range(start, len(order)):
-            candidate = order[position]
-            if candidate in useful:
-                found = search(chosen | {candidate}, position + 1, budget - 1)
-                if found is not None:
-                    return found
-        return None
+            return False
+        branch = min(missed, key=int.bit_count)
+        while branch:
+            bit = branch & -branch
+            if completes(chosen | bit, allowed, budget - 1):
+                return True
+            branch ^= bit
+        return False
 
-    for size in range(len(order) + 1):
-        found = search(frozenset(), 0, size)
-        if found is not None:
-            return found
-    raise RuntimeError("the cores cannot all be met: a core is empty")
+    everything = (1 << len(order)) - 1
+    size = next(k for k in range(len(order) + 1) if completes(0, everything, k))
+    chosen = 0
+    after = 0  # the first position the next member may take
+    for taken in range(size):
+        for bit in range(after, len(order)):
+            later = everything & ~((1 << (bit + 1)) - 1)
+            if completes(chosen | 1 << bit, later, size - taken - 1):
+                chosen |= 1 << bit
+                after = bit + 1
+                break
+    return frozenset(c for bit, c in enumerate(order) if chosen >> bit & 1)

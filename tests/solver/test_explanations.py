@@ -232,3 +232,28 @@ def test_a_lifted_resource_keeps_its_unlimited_minutes_when_a_plan_takes_some() 
 
     assert int(after.free["R"][2]) == unlimited.minutes - 30
     assert int(after.free["R"][5]) == 100
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    n=st.integers(1, 9),
+    raw_cores=st.lists(st.sets(st.integers(0, 8), min_size=1, max_size=5), max_size=7),
+)
+def test_the_hitting_set_is_the_first_of_the_smallest_sets_meeting_every_core(
+    n: int, raw_cores: list[set[int]]
+) -> None:
+    order = [Candidate("capacity", f"R{i}") for i in range(n)]
+    cores = [frozenset(order[i] for i in core if i < n) for core in raw_cores]
+    cores = [core for core in cores if core]
+
+    found = binding._smallest_hitting_set(cores, order)
+
+    # By definition: the first set in size, then lexicographic order of positions, that meets
+    # every core (itertools.combinations yields them in that order).
+    first = next(
+        frozenset(subset)
+        for size in range(n + 1)
+        for subset in combinations(order, size)
+        if all(core & set(subset) for core in cores)
+    )
+    assert found == first
