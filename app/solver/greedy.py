@@ -11,7 +11,9 @@ resources and shared stock; the engine checks every plan with
 It is not exact: among lots due on the same day, the first packed gets the latest minutes, and
 a sibling that needed them more (it must start after a purchase lead time, or it has little
 room) can fail. On a failure the lot that failed, or the lot whose components could not be had
-in time, is given the latest minutes first, and the plan is tried again, a few times at most.
+in time, is given the latest minutes first, and the plan is tried again, a few times at most;
+a lot that fails again after being moved ahead of its siblings had its parent start too early,
+so the parent is moved ahead of its own siblings.
 An item used more than once in the tree may have its stock split between its uses as the plan
 likes (SPEC section 2 fixes only the joint bound): the latest need takes it first, which can
 leave an earlier need, one that cannot wait for a purchase, short. When that is why a try
@@ -34,7 +36,7 @@ from app.solver.schedule import CapacityShortfall, LotSchedule, schedule_backwar
 from app.solver.state import PlanningState
 
 # Tries of one plan: the first, then one per lot moved ahead of its siblings.
-MAX_TRIES = 4
+MAX_TRIES = 6
 
 # A need's place in the tree: the skus from the line down to it.
 Path = tuple[str, ...]
@@ -134,7 +136,12 @@ def greedy_plan(state: PlanningState, sku: str, qty: int, day: int) -> DayPlan |
                 continue
             if len(failed.path) == 1:
                 return None  # the line's own lot: nothing packs before it
-            ahead[failed.path] += 1
+            # Moved ahead of its siblings already and still failing: its parent started too
+            # early, so the parent is moved ahead of its own siblings too.
+            path = failed.path
+            while ahead[path] and len(path) > 2:
+                path = path[:-1]
+            ahead[path] += 1
             tries += 1
     return None
 

@@ -117,3 +117,32 @@ def test_the_greedy_leaves_shared_stock_to_the_need_that_cannot_wait_for_a_purch
     assert plan_violations(state, "TOP", 1, found) == []
     assert [(t.sku, t.day, t.qty) for t in found.stock] == [("RAW", 0, 1)]
     assert [(b.sku, b.day, b.qty) for b in found.purchases] == [("RAW", 5, 1)]
+
+
+def test_the_greedy_moves_a_parent_ahead_when_moving_its_lot_ahead_was_not_enough() -> None:
+    # S and SUB1 share Q (one lot a day) and are both due on TOP's start day, S first in the
+    # BOM, so SUB1 gets the day before; then SUB2 (due that day) starts before RAW can arrive
+    # (lead time 5). SUB2 has no siblings to pass: SUB1 must be packed before S.
+    p = plant(
+        made={
+            "TOP": (op(10, "R", 1),),
+            "S": (op(10, "Q", 10),),
+            "SUB1": (op(10, "Q", 10),),
+            "SUB2": (op(10, "P", 1),),
+        },
+        bought={"RAW": 5},
+        bom={"TOP": [("S", 1), ("SUB1", 1)], "SUB1": [("SUB2", 1)], "SUB2": [("RAW", 1)]},
+        resources={"R": every_day(480), "Q": every_day(10), "P": every_day(480)},
+    )
+    state = PlanningState.build(p, MONDAY, 14)
+
+    found = greedy_plan(state, "TOP", 1, 5)
+
+    assert found is not None
+    assert plan_violations(state, "TOP", 1, found) == []
+    assert {lot.sku: lot.start_day for lot in found.lots} == {
+        "TOP": 5,
+        "SUB1": 5,
+        "S": 4,
+        "SUB2": 5,
+    }
