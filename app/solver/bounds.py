@@ -72,7 +72,10 @@ def relaxation_fits(state: PlanningState, sku: str, qty: int, day: int) -> bool:
     this plan lets it finish (the latest first day of the next operation, or the lot's
     deadline), and on or after the lot's release: a lot that must buy a component (it is short
     even here) starts no earlier than its lead time, and one that must make a component no
-    earlier than that component's release. The resources are then checked together (Hall's
+    earlier than the day that component's lot, packed forward from its own release on all free
+    minutes, can be ready; within a lot, operation j works no earlier than the day operation j-1
+    can first be finished that way (work starts on or after the previous operation's finish
+    day). The resources are then checked together (Hall's
     condition on intervals): for every run of days, the minutes whose release and deadline lie
     inside it fit the resource's free minutes in it.
 
@@ -123,11 +126,33 @@ def _alone(state: PlanningState, sku: str, qty: int, deadline: int, due: _Work) 
         if there is None:
             return None
         release = max(release, there)
+    # Forward from the release, alone: operation j works no earlier than the day operation j-1
+    # can first be finished, and the lot is ready no earlier than its last operation can be.
+    releases = []
+    earliest = release
+    for operation in lot.operations:
+        releases.append(earliest)
+        finished = _earliest_finish(
+            state.free[operation.operation.resource], earliest, operation.minutes
+        )
+        if finished is None or finished > deadline:
+            return None
+        earliest = finished
     finish_by = deadline
-    for operation in reversed(lot.operations):
-        due[operation.operation.resource].append((release, finish_by, operation.minutes))
+    for operation, released in zip(reversed(lot.operations), reversed(releases), strict=True):
+        due[operation.operation.resource].append((released, finish_by, operation.minutes))
         finish_by = operation.first_day
-    return release
+    return earliest
+
+
+def _earliest_finish(free: npt.NDArray[np.int64], start: int, minutes: int) -> int | None:
+    """The first day by which ``minutes`` of work from day ``start`` on can be done (all of the
+    free minutes for it, so no real plan finishes earlier), or None within the horizon."""
+    if minutes <= 0:
+        return start
+    collected = np.cumsum(free[start:])
+    reach = int(np.searchsorted(collected, minutes))
+    return None if reach >= len(collected) else start + reach
 
 
 def relaxed_earliest_day(
