@@ -243,17 +243,53 @@ def _beyond(state: PlanningState, loads: dict[str, Counter[int]], resource: str)
 def _fewest_lifts(line: _Line) -> frozenset[Candidate]:
     everything = frozenset(line.candidates)
     cores: list[frozenset[Candidate]] = [
-        frozenset({c}) for c in line.candidates if not line.feasible(everything - {c})
+        frozenset({c}) for c in _needed_alone(line, everything, list(line.candidates))
     ]
     while True:
         smallest = _smallest_hitting_set(cores, line.candidates)
         if line.feasible(smallest):
             return smallest
         grown = set(smallest)
-        for candidate in line.candidates:
-            if candidate not in grown and not line.feasible(frozenset(grown | {candidate})):
-                grown.add(candidate)
+        _grow(line, grown, [c for c in line.candidates if c not in grown])
         cores.append(everything - grown)
+
+
+def _needed_alone(
+    line: _Line, everything: frozenset[Candidate], group: list[Candidate]
+) -> list[Candidate]:
+    """The candidates of ``group`` without which, everything else lifted, the line is late.
+
+    Tested a group at a time: when lifting all but the whole group is enough, lifting all but
+    any one of it is too (a superset), and none of it is needed; only a late group is split.
+    """
+    if not group or line.feasible(everything - set(group)):
+        return []
+    if len(group) == 1:
+        return group
+    middle = len(group) // 2
+    return [
+        *_needed_alone(line, everything, group[:middle]),
+        *_needed_alone(line, everything, group[middle:]),
+    ]
+
+
+def _grow(line: _Line, grown: set[Candidate], rest: list[Candidate]) -> None:
+    """Add to the late set ``grown``, in candidate order, every candidate that keeps it late.
+
+    The same set as adding them one at a time, tested a block at a time: when the block added
+    whole still leaves the line late, each of its candidates, added in turn, would too (a
+    subset of a late set is late); only a block that makes the line feasible is split.
+    """
+    if not rest:
+        return
+    if not line.feasible(frozenset(grown.union(rest))):
+        grown.update(rest)
+        return
+    if len(rest) == 1:
+        return
+    middle = len(rest) // 2
+    _grow(line, grown, rest[:middle])
+    _grow(line, grown, rest[middle:])
 
 
 def _smallest_hitting_set(
