@@ -43,6 +43,12 @@ SOLVER_SECONDS = Histogram(
     "Time the promise engine spends answering one quote.",
     buckets=(0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
 )
+HOLD_ANSWERS = Counter(
+    "orderpromise_hold_answers",
+    "Holds answered, by where the answer came from: snapshot (solved without the reservations "
+    "lock and proven still exact under it) or solved_again (solved under the lock).",
+    ["source"],
+)
 WEBHOOK_ATTEMPTS = Counter(
     "orderpromise_webhook_attempts",
     "Webhook delivery attempts sent by this process, by outcome (delivered, gone, failed).",

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
 
 from app.auth import CRM, OPS, ScopedIdempotencyKeyDep, require
-from app.deps import ClockDep, JsonBodyDep, SessionDep, SettingsDep
+from app.deps import ClockDep, JsonBodyDep, SessionDep, SettingsDep, reads_first
 from app.openapi import raw_json_body
 from app.routers.answers import answer_once
 from app.schemas.problem import problem_responses
@@ -30,6 +30,8 @@ router = APIRouter(prefix="/v1/promises", tags=["promises"])
     # Read raw: the service validates it whole (every error at once), as for a check.
     openapi_extra=raw_json_body(HoldRequest),
 )
+# Solved in a reading transaction, then re-validated (or solved again) under the lock.
+@reads_first
 def hold_promise(
     # The role first: a caller without it gets 403 before the body is read.
     caller: CrmDep,

@@ -1,14 +1,18 @@
 """Hold, confirm and release promises (SPEC section 3): no double promise, ever.
 
 Every change to what is reserved runs as: take the reservations lock, read the clock, re-read
-what is reserved, solve, write. The lock (``app.db.locking``) makes these sequences run one at a
-time across all processes, so each solve sees every reservation committed before it and nothing
-can slip in between its read and its write. See docs/concurrency.md.
+what is reserved, solve (or prove an answer found before still exact), write. The lock
+(``app.db.locking``) makes these sequences run one at a time across all processes, so each
+answer holds on every reservation committed before it and nothing can slip in between its read
+and its write. A hold solves first on a snapshot read without the lock and keeps that answer
+only when ``app.solver.standing`` proves it is the answer on what is reserved under the lock;
+otherwise it solves again there. See docs/concurrency.md.
 """
 
 from __future__ import annotations
 
 import base64
+import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,13 +23,17 @@ from sqlalchemy.orm import Session
 
 from app.clock import Clock
 from app.db import promises as db
+from app.db.engine import begin_writing
 from app.db.locking import lock_reservations
 from app.errors import Conflict, FieldError, Invalid, NotFound, pointer
+from app.metrics import HOLD_ANSWERS
 from app.schemas.check import CheckRequest, CheckResult
 from app.schemas.promise import HoldRequest, PromiseList, PromiseOut
 from app.services.checks import (
+    current_plant,
     evaluate_quote,
     parse_request,
+    planning_state,
     request_line_errors,
     store_check,
     today,
@@ -37,7 +45,11 @@ from app.services.promise_risk import after_freeing, check_before_confirm, clear
 from app.services.promise_views import promise_out, promise_outs
 from app.services.reservations import reserve_plan
 from app.settings import Settings
+from app.solver.plant import Reservations
 from app.solver.results import QuoteResult
+from app.solver.standing import why_not_standing
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +64,13 @@ class PromiseContext:
 def hold(ctx: PromiseContext, raw: Any) -> PromiseOut | Refusal:
     """Check the quote of the JSON body ``raw`` and hold its plan, or refuse with the check
     when it cannot be held. An invalid body is 422 with every error at once, the past as_of
-    included."""
+    included.
+
+    The quote is solved first in the request's reading transaction, without the reservations
+    lock (on SQLite without the write lock: the route is ``reads_first``), so that holds do not
+    wait for each other's solves. Then, under the lock, that answer is held only if it is
+    still exactly the answer on what is reserved now (``_answer_now``); else it is solved again.
+    """
     received = ctx.clock()
     today_ = today(ctx.settings, received)
     request = parse_request(
@@ -64,15 +82,18 @@ def hold(ctx: PromiseContext, raw: Any) -> PromiseOut | Refusal:
         more_errors=lambda as_of: _past_errors(as_of, today_),
     )
     session = ctx.session
-    lock_reservations(session)
-    now = ctx.clock()
-    expire_holds(session, ctx.settings, now)
     check_request = CheckRequest.model_validate(
         request.model_dump(exclude={"hold_minutes", "mode"})
     )
+    _refuse_past(session, ctx.settings, check_request, today_)
+    snapshot = _solve_on_snapshot(ctx, check_request, received)
+    begin_writing(session)
+    lock_reservations(session)
+    now = ctx.clock()
+    expire_holds(session, ctx.settings, now)
     _refuse_past(session, ctx.settings, check_request, today(ctx.settings, now))
-    dated, quote = evaluate_quote(
-        session, ctx.settings, check_request, db.live_reservations(session, now), now=now
+    dated, quote = _answer_now(
+        ctx, check_request, snapshot, db.live_reservations(session, now), now
     )
     result = store_check(session, dated, quote, now)
     refusal = _refusal(quote, request.mode)
@@ -102,6 +123,67 @@ def hold(ctx: PromiseContext, raw: Any) -> PromiseOut | Refusal:
         now=now,
     )
     return _out(session, row, now)
+
+
+@dataclass(frozen=True, slots=True)
+class _Snapshot:
+    """A hold's quote solved without the lock: on data version ``version`` with ``reserved``."""
+
+    version: int
+    reserved: Reservations
+    dated: CheckRequest
+    quote: QuoteResult
+
+
+def _solve_on_snapshot(ctx: PromiseContext, request: CheckRequest, now: datetime) -> _Snapshot:
+    """The quote solved on what is reserved at ``now``, read without the reservations lock.
+
+    The data version is read first: a planning change committed after it (visible to a later
+    statement under READ COMMITTED) makes the version under the lock differ, so such a
+    snapshot is never kept.
+    """
+    session = ctx.session
+    version, _ = current_plant(session)
+    reserved = db.live_reservations(session, now)
+    dated, quote = evaluate_quote(session, ctx.settings, request, reserved, now=now)
+    return _Snapshot(version, reserved, dated, quote)
+
+
+def _answer_now(
+    ctx: PromiseContext,
+    request: CheckRequest,
+    snapshot: _Snapshot,
+    reserved: Reservations,
+    now: datetime,
+) -> tuple[CheckRequest, QuoteResult]:
+    """Under the lock: the snapshot's answer when it provably still is the answer with
+    ``reserved`` (what is reserved now) taken, else the quote solved again on it."""
+    reason = _why_solve_again(ctx, request, snapshot, reserved, now)
+    if reason is None:
+        HOLD_ANSWERS.labels("snapshot").inc()
+        return snapshot.dated, snapshot.quote
+    HOLD_ANSWERS.labels("solved_again").inc()
+    log.debug("hold %s solved again under the lock: %s", request.quote_ref, reason)
+    return evaluate_quote(ctx.session, ctx.settings, request, reserved, now=now)
+
+
+def _why_solve_again(
+    ctx: PromiseContext,
+    request: CheckRequest,
+    snapshot: _Snapshot,
+    reserved: Reservations,
+    now: datetime,
+) -> str | None:
+    """None when the snapshot's answer stands (docs/concurrency.md, app.solver.standing)."""
+    session = ctx.session
+    version, _ = current_plant(session)
+    if version != snapshot.version:
+        return "the planning data changed"
+    as_of = request.as_of or today(ctx.settings, now)
+    if as_of != snapshot.quote.as_of:
+        return "the day changed"
+    state = planning_state(session, ctx.settings, as_of).with_reservations(reserved)
+    return why_not_standing(state, snapshot.reserved, reserved, snapshot.quote, request.customer)
 
 
 def confirm(ctx: PromiseContext, promise_id: str) -> PromiseOut | Refusal:

@@ -1,0 +1,204 @@
+"""Does an answer found on an earlier snapshot of the reservations still stand? (Holds, issue 10.)
+
+A hold solves its quote on a snapshot (reservations ``before``) without the reservations lock,
+then takes the lock and reads what is reserved now (``now``, on the same planning data and
+``as_of``). The snapshot's answer is reserved as it is only when it is provably the answer the
+engine owes on the state of now (SPEC sections 2 and 7); otherwise the hold solves again.
+
+It stands when, in order:
+
+1. **Only additions.** Nothing the snapshot counted has gone: per item and day, per resource
+   and day, and per customer, item and day, what is taken or delivered now is at least what
+   the snapshot saw. Then free minutes, projected stock (so stock ATP) and allocation left can
+   only be lower now, never higher: whatever is feasible now was feasible on the snapshot, so
+   no earliest date can have moved earlier (a release, an expiry or a re-plan could allow an
+   earlier one: solve again).
+2. **The plans fit** on the state with everything reserved now (``app.solver.fit.misfits`` on
+   all the quote's plans together, which implies each line's on the state the lines before it
+   leave) **and the allocations cover them**: each line's quantity is within the allocation
+   left on its promised day given the deliveries reserved now and the quote's earlier lines.
+   So every line with a promised date can still be delivered on it.
+3. **Every line's answer is exact**, each on the state the lines before it leave (unchanged,
+   by induction, as their plans are reserved as they are):
+   - a line whose tree (its item, every component down the bill of materials, the resources
+     of their routings) has had nothing added and whose allocation left is the same on every
+     day sees exactly the state it was answered on: all of its answer stands (dates,
+     quantities, constraints, options);
+   - otherwise only a line feasible on its requested date with ``earliest_date`` equal to
+     ``requested_date``: its earliest date cannot be earlier (1.) nor later (2.), so its
+     promised date and its full quantity on the requested date stand, and a feasible line
+     has no constraints and no options;
+   - any other touched line may have changed: a feasible line with ``earliest_date`` before
+     its requested date may now find its earliest date later (up to the requested date); a
+     late line keeps its earliest date (1. and 2.) but its ``qty_on_requested_date`` may have
+     dropped and its constraints and options changed; a line with no date keeps none, but its
+     quantity and constraints may have changed. Solve again.
+
+The stock taken by a line that stands is still exactly stock first: a take of
+``min(qty, ATP_before)`` that fits now is at most ``ATP_now <= ATP_before``, so it equals
+``min(qty, ATP_now)``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import numpy as np
+
+from app.solver.allocation import AllocationLimit, allocation_limit
+from app.solver.fit import misfits
+from app.solver.plant import Plant, Reservations
+from app.solver.results import LineResult, QuoteResult
+from app.solver.state import PlanningState
+
+KeyT = TypeVar("KeyT", bound=Hashable)
+
+
+@dataclass(frozen=True, slots=True)
+class Additions:
+    """What was reserved since the snapshot: the items and resources that more is taken of now;
+    ``gone`` names the first thing that less is taken or delivered of, if any. (Deliveries added
+    are judged by the allocation left they leave, line by line.)"""
+
+    items: frozenset[str]
+    resources: frozenset[str]
+    gone: str | None = None
+
+
+def additions(before: Reservations, now: Reservations) -> Additions:
+    """Compare two readings of what is reserved, summed per key and day."""
+    stock_less, stock_more = _compare(
+        [((m.sku, m.date), m.qty) for m in before.stock],
+        [((m.sku, m.date), m.qty) for m in now.stock],
+    )
+    minutes_less, minutes_more = _compare(
+        [((u.resource, u.date), u.minutes) for u in before.capacity],
+        [((u.resource, u.date), u.minutes) for u in now.capacity],
+    )
+    delivered_less, _ = _compare(
+        [((d.customer, d.sku, d.date), d.qty) for d in before.deliveries],
+        [((d.customer, d.sku, d.date), d.qty) for d in now.deliveries],
+    )
+    gone = None
+    if stock_less:
+        sku, day = stock_less[0]
+        gone = f"less stock of {sku} is reserved on {day} than when the quote was solved"
+    elif minutes_less:
+        resource, day = minutes_less[0]
+        gone = f"fewer minutes of {resource} are reserved on {day} than when the quote was solved"
+    elif delivered_less:
+        customer, sku, day = delivered_less[0]
+        gone = f"less {sku} is delivered to {customer} on {day} than when the quote was solved"
+    return Additions(
+        items=frozenset(sku for sku, _ in stock_more),
+        resources=frozenset(resource for resource, _ in minutes_more),
+        gone=gone,
+    )
+
+
+def why_not_standing(
+    now: PlanningState,
+    before: Reservations,
+    reserved_now: Reservations,
+    quote: QuoteResult,
+    customer: str | None,
+) -> str | None:
+    """None when ``quote``, answered on the planning state with ``before`` reserved, is exactly
+    the answer on ``now`` (the same planning data and as_of, with ``reserved_now`` reserved);
+    otherwise why it may not be (the reason to solve again)."""
+    if quote.as_of != now.as_of:
+        return f"day 0 is {now.as_of} now, the quote was solved for {quote.as_of}"
+    added = additions(before, reserved_now)
+    if added.gone is not None:
+        return added.gone
+    taken = Reservations(
+        stock=tuple(move for line in quote.lines for move in line.plan.reservations().stock),
+        capacity=tuple(use for line in quote.lines for use in line.plan.reservations().capacity),
+    )
+    misfit = misfits(now, taken)
+    if misfit:
+        return f"the plan no longer fits: {misfit[0]}"
+    plant = now.plant
+    # (day, qty) that the quote's lines so far deliver, per item, as the engine counts them.
+    delivered: dict[str, list[tuple[int, int]]] = {}
+    for line in quote.lines:
+        earlier = delivered.get(line.sku, ())
+        limit_now = _limit(now, customer, line.sku, reserved_now, earlier)
+        promised = None if line.promised_date is None else now.day_of(line.promised_date)
+        if promised is not None and limit_now is not None and limit_now.on(promised) < line.qty:
+            return f"line {line.line_ref}: the allocation of {line.sku} no longer covers it"
+        limit_before = _limit(now, customer, line.sku, before, earlier)
+        untouched = _untouched(plant, line.sku, added) and _same(limit_before, limit_now)
+        if not untouched and not _exact_on_requested(line):
+            return f"line {line.line_ref}: its answer may have changed with what was reserved since"
+        if promised is not None:
+            delivered.setdefault(line.sku, []).append((promised, line.qty))
+    return None
+
+
+def tree_of(plant: Plant, sku: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The items a line of ``sku`` may use (itself and every component, recursively) and the
+    resources of their routings: all of the state its answer reads."""
+    items: set[str] = set()
+    stack = [sku]
+    while stack:
+        item = stack.pop()
+        if item in items:
+            continue
+        items.add(item)
+        stack.extend(line.component for line in plant.bom.get(item, ()))
+    resources = {op.resource for item in items for op in plant.routings.get(item, ())}
+    return frozenset(items), frozenset(resources)
+
+
+def _untouched(plant: Plant, sku: str, added: Additions) -> bool:
+    items, resources = tree_of(plant, sku)
+    return items.isdisjoint(added.items) and resources.isdisjoint(added.resources)
+
+
+def _exact_on_requested(line: LineResult) -> bool:
+    """Feasible on its requested date, which is its earliest date: nothing in it can change."""
+    return line.feasible_on_requested_date and line.earliest_date == line.requested_date
+
+
+def _limit(
+    state: PlanningState,
+    customer: str | None,
+    sku: str,
+    reserved: Reservations,
+    earlier: Iterable[tuple[int, int]],
+) -> AllocationLimit | None:
+    if customer is None or sku not in state.plant.allocations.by_sku:
+        return None
+    return allocation_limit(
+        state.plant.allocations,
+        customer,
+        sku,
+        as_of=state.as_of,
+        horizon_days=state.horizon_days,
+        deliveries=reserved.deliveries,
+        earlier=tuple(earlier),
+    )
+
+
+def _same(a: AllocationLimit | None, b: AllocationLimit | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return bool(np.array_equal(a.left, b.left))
+
+
+def _compare(
+    before: Iterable[tuple[KeyT, int]], now: Iterable[tuple[KeyT, int]]
+) -> tuple[list[KeyT], list[KeyT]]:
+    """The keys with less now, and those with more now (sums per key), in a stable order."""
+    totals: dict[KeyT, int] = defaultdict(int)
+    for key, qty in before:
+        totals[key] -= qty
+    for key, qty in now:
+        totals[key] += qty
+    less = sorted((key for key, diff in totals.items() if diff < 0), key=repr)
+    more = sorted((key for key, diff in totals.items() if diff > 0), key=repr)
+    return less, more

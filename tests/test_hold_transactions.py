@@ -1,0 +1,257 @@
+"""A hold solves outside the reservations lock and keeps that answer only when it is provably
+still the true one under the lock (docs/concurrency.md, app.solver.standing); otherwise it is
+solved again there. On both databases.
+
+The interleaving is forced, not timed: hold A is held inside its first solve (an event), hold B
+(or a release) is answered and committed meanwhile, then A goes on to take the lock. Engine
+calls are counted per quote: 1 when A's snapshot answer is reserved as it is, 2 when A was
+solved again under the lock.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from app.main import create_app
+from app.services import checks
+from app.settings import Settings
+from tests.support.clock import Clock
+
+AS_OF = date(2027, 1, 4)
+HORIZON_DAYS = 10
+# Only a safety net against a hang: no result depends on it.
+STUCK_SECONDS = 120
+
+
+def plant() -> dict[str, Any]:
+    """CELL makes one unit a day (MADE, or KIT from one COMP); COMP: one on hand, bought in 5
+    days; STOCKED: 25 on hand, on no resource, allocated 2 to the group of ACME."""
+    cell_op = {"seq": 10, "resource": "CELL", "setup_minutes": 0, "run_minutes_per_unit": 60}
+    return {
+        "holidays": [],
+        "items": [
+            {"sku": "MADE", "name": "Made on the cell", "kind": "manufactured"},
+            {"sku": "KIT", "name": "Kit made from a bought part", "kind": "manufactured"},
+            {"sku": "COMP", "name": "Bought part", "kind": "purchased", "lead_time_days": 5},
+            {"sku": "STOCKED", "name": "Stocked part", "kind": "purchased", "lead_time_days": None},
+        ],
+        "resources": [
+            {"code": "CELL", "name": "Cell", "calendar": {"weekly_minutes": [60] * 7, "exceptions": []}}
+        ],
+        "routings": [
+            {"sku": "MADE", "operations": [cell_op]},
+            {"sku": "KIT", "operations": [cell_op]},
+        ],
+        "bom": [{"parent": "KIT", "component": "COMP", "qty_per": 1}],
+        "inventory": [{"sku": "COMP", "on_hand": 1}, {"sku": "STOCKED", "on_hand": 25}],
+        "supply": [],
+        "demand": [],
+        "load": [],
+        "customers": [{"customer": "ACME", "group": "Key"}],
+        "allocations": [
+            {"ref": "K-1", "sku": "STOCKED", "group": "Key", "from": AS_OF.isoformat(),
+             "until": (AS_OF + timedelta(days=HORIZON_DAYS - 1)).isoformat(), "qty": 2}
+        ],
+    }  # fmt: skip
+
+
+def day(n: int) -> str:
+    return (AS_OF + timedelta(days=n)).isoformat()
+
+
+def quote(ref: str, sku: str, qty: int, requested: int, **extra: Any) -> dict[str, Any]:
+    return {
+        "quote_ref": ref,
+        "customer": "OTHER" if sku != "STOCKED" else "ACME",
+        "as_of": AS_OF.isoformat(),
+        "lines": [{"line_ref": "1", "sku": sku, "qty": qty, "requested_date": day(requested)}],
+    } | extra
+
+
+@pytest.fixture
+def api(database_url: str) -> Iterator[TestClient]:
+    settings = Settings(database_url=database_url, auth=False, horizon_days=HORIZON_DAYS)
+    with TestClient(create_app(settings)) as client:
+        clock = Clock(datetime.combine(AS_OF, time(9), tzinfo=UTC))
+        client.app.state.clock = clock  # type: ignore[attr-defined]
+        assert client.put("/v1/dataset", json=plant()).status_code == 200
+        yield client
+
+
+@pytest.fixture
+def solves(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """Engine calls per quote_ref; quote "A" is held inside its first one (see ``interleave``)."""
+    counted: Counter[str] = Counter()
+    solve = checks.solve_quote
+
+    def counting(state: Any, request: Any, settings: Any, **kwargs: Any) -> Any:
+        counted[request.quote_ref] += 1
+        answer = solve(state, request, settings, **kwargs)
+        hook = _HOOKS.pop(request.quote_ref, None)
+        if hook is not None:
+            hook()
+        return answer
+
+    monkeypatch.setattr(checks, "solve_quote", counting)
+    return counted
+
+
+_HOOKS: dict[str, Callable[[], None]] = {}
+
+
+def interleave(api: TestClient, first: dict[str, Any], meanwhile: Callable[[], None]) -> Response:
+    """POST hold ``first`` (quote_ref "A"); after its solve on the snapshot and before it takes
+    the lock, run ``meanwhile`` to its commit; then let A go on. A's answer."""
+    assert first["quote_ref"] == "A"
+    solved, go_on = threading.Event(), threading.Event()
+
+    def hold_a_inside_its_solve() -> None:
+        solved.set()
+        assert go_on.wait(STUCK_SECONDS)
+
+    _HOOKS["A"] = hold_a_inside_its_solve
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            answer = pool.submit(api.post, "/v1/promises", json=first)
+            assert solved.wait(STUCK_SECONDS)
+            meanwhile()
+            assert not answer.done()  # A is still between its solve and the lock
+            go_on.set()
+            return answer.result(STUCK_SECONDS)
+    finally:
+        go_on.set()
+        _HOOKS.pop("A", None)
+
+
+def held(api: TestClient, body: dict[str, Any]) -> dict[str, Any]:
+    response = api.post("/v1/promises", json=body)
+    assert response.status_code == 201, response.text
+    promise: dict[str, Any] = response.json()
+    return promise
+
+
+def line_of(response: Response) -> dict[str, Any]:
+    body = response.json()
+    line: dict[str, Any] = body["check"]["lines"][0]
+    return line
+
+
+def test_a_plan_taken_meanwhile_is_solved_again_and_held_later(
+    api: TestClient, solves: Counter[str]
+) -> None:
+    answer = interleave(
+        api, quote("A", "MADE", 1, requested=0), lambda: held(api, quote("B", "MADE", 1, 0))
+    )
+    assert answer.status_code == 201, answer.text
+    line = line_of(answer)
+    # On the snapshot day 0 was free; B took it before A had the lock.
+    assert (line["earliest_date"], line["promised_date"]) == (day(1), day(1))
+    assert line["feasible_on_requested_date"] is False
+    assert solves["A"] == 2
+
+
+def test_a_plan_taken_meanwhile_is_refused_with_requested_only(
+    api: TestClient, solves: Counter[str]
+) -> None:
+    first = quote("A", "MADE", 1, requested=0, mode="requested_only")
+    answer = interleave(api, first, lambda: held(api, quote("B", "MADE", 1, 0)))
+    assert answer.status_code == 409, answer.text
+    assert answer.json()["check"]["status"] == "counter_proposal"
+    assert solves["A"] == 2
+    assert [p["quote_ref"] for p in api.get("/v1/promises").json()["items"]] == ["B"]
+
+
+def test_an_earliest_date_moved_later_is_solved_again_although_the_plan_fits(
+    api: TestClient, solves: Counter[str]
+) -> None:
+    # A's plan is on day 5 (as late as possible), its earliest day 0; B takes day 0: A's plan
+    # still fits, but its earliest date is day 1 now.
+    answer = interleave(
+        api, quote("A", "MADE", 1, requested=5), lambda: held(api, quote("B", "MADE", 1, 0))
+    )
+    assert answer.status_code == 201, answer.text
+    line = line_of(answer)
+    assert (line["earliest_date"], line["promised_date"]) == (day(1), day(5))
+    assert solves["A"] == 2
+
+
+def test_a_late_lines_quantity_on_the_requested_date_is_solved_again(
+    api: TestClient, solves: Counter[str]
+) -> None:
+    # Two KITs need two COMPs in one lot: the second is bought for day 5, so the earliest day
+    # is 6 (days 5 and 6 on CELL); one KIT could be made by day 1 from the COMP on hand. B
+    # takes CELL on days 0 and 1: A's plan still fits and its earliest day stays 6, but nothing
+    # can be delivered on day 1 any more.
+    first = quote("A", "KIT", 2, requested=1)
+    answer = interleave(api, first, lambda: held(api, quote("B", "MADE", 2, 1)))
+    assert answer.status_code == 201, answer.text
+    line = line_of(answer)
+    assert (line["earliest_date"], line["promised_date"]) == (day(6), day(6))
+    assert line["qty_on_requested_date"] == 0
+    assert solves["A"] == 2
+
+
+def test_a_release_meanwhile_is_solved_again_for_an_earlier_date(
+    api: TestClient, solves: Counter[str]
+) -> None:
+    earlier = quote("C", "MADE", 1, 0)
+    earlier["lines"][0]["line_ref"] = "c"  # not A's quote: A's second solve is not C's answer
+    earlier = held(api, earlier)
+    answer = interleave(
+        api,
+        quote("A", "MADE", 1, requested=0),
+        lambda: api.post(f"/v1/promises/{earlier['id']}/release").raise_for_status(),
+    )
+    assert answer.status_code == 201, answer.text
+    line = line_of(answer)
+    # On the snapshot C had day 0; released, day 0 is free again.
+    assert (line["earliest_date"], line["feasible_on_requested_date"]) == (day(0), True)
+    assert solves["A"] == 2
+
+
+def test_an_allocation_used_up_meanwhile_is_solved_again_and_refused(
+    api: TestClient, solves: Counter[str]
+) -> None:
+    # ACME may receive 2 STOCKED; A asks for both on day 0 (its earliest day, plenty of stock),
+    # B takes one of them before A has the lock.
+    answer = interleave(
+        api, quote("A", "STOCKED", 2, requested=0), lambda: held(api, quote("B", "STOCKED", 1, 0))
+    )
+    assert answer.status_code == 409, answer.text
+    assert answer.json()["check"]["lines"][0]["earliest_date"] is None
+    assert solves["A"] == 2
+
+
+def test_something_unrelated_added_meanwhile_keeps_the_snapshot_answer(
+    api: TestClient, solves: Counter[str]
+) -> None:
+    answer = interleave(
+        api, quote("A", "MADE", 1, requested=5), lambda: held(api, quote("B", "STOCKED", 1, 0))
+    )
+    assert answer.status_code == 201, answer.text
+    line = line_of(answer)
+    assert (line["earliest_date"], line["promised_date"]) == (day(0), day(5))
+    assert solves["A"] == 1  # reserved without a second solve
+
+
+def test_a_line_exact_on_its_requested_date_keeps_the_snapshot_answer(
+    api: TestClient, solves: Counter[str]
+) -> None:
+    # A: day 0 requested, day 0 its earliest and its plan; B takes CELL on day 5 (A's tree, but
+    # nothing A's answer depends on).
+    answer = interleave(
+        api, quote("A", "MADE", 1, requested=0), lambda: held(api, quote("B", "MADE", 1, 5))
+    )
+    assert answer.status_code == 201, answer.text
+    line = line_of(answer)
+    assert (line["earliest_date"], line["feasible_on_requested_date"]) == (day(0), True)
+    assert solves["A"] == 1
