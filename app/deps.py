@@ -23,8 +23,9 @@ EndpointT = TypeVar("EndpointT", bound=Callable[..., Any])
 def reads_first(endpoint: EndpointT) -> EndpointT:
     """Mark a writing route whose service reads (and computes) first and writes at the end: its
     transaction begins as a reader, and the service calls ``app.db.engine.begin_writing`` before
-    it writes. A check solves for hundreds of milliseconds; it must not hold SQLite's write lock
-    meanwhile, or every check waits for every other."""
+    it writes. A check or a hold solves for tens to hundreds of milliseconds; it must not hold
+    SQLite's write lock meanwhile, or every one waits for every other (a hold takes the write
+    lock, and the reservations lock, only after its solve; docs/concurrency.md)."""
     setattr(endpoint, _READS_FIRST, True)
     return endpoint
 

@@ -7,7 +7,9 @@ after the lock sees everything the previous holder committed.
 
 SQLite: every writing request runs in a ``BEGIN IMMEDIATE`` transaction (see
 ``app.deps.get_session``), which takes SQLite's single write lock before the first read, so
-the same re-read, solve and reserve sequence is serialised there too.
+the same re-read, solve and reserve sequence is serialised there too. A ``reads_first`` route
+(a check, a hold) reads in a plain transaction first and takes the write lock in
+``app.db.engine.begin_writing``, before it calls ``lock_reservations``.
 """
 
 from __future__ import annotations
