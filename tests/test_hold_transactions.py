@@ -34,7 +34,8 @@ STUCK_SECONDS = 120
 
 def plant() -> dict[str, Any]:
     """CELL makes one unit a day (MADE, or KIT from one COMP); COMP: one on hand, bought in 5
-    days; STOCKED: 25 on hand, on no resource, allocated 2 to the group of ACME."""
+    days; STOCKED: 25 on hand, on no resource, allocated 2 to the group of ACME; PART: never
+    re-ordered, one on hand and one more arriving on day 3 and on day 6."""
     cell_op = {"seq": 10, "resource": "CELL", "setup_minutes": 0, "run_minutes_per_unit": 60}
     return {
         "holidays": [],
@@ -43,6 +44,7 @@ def plant() -> dict[str, Any]:
             {"sku": "KIT", "name": "Kit made from a bought part", "kind": "manufactured"},
             {"sku": "COMP", "name": "Bought part", "kind": "purchased", "lead_time_days": 5},
             {"sku": "STOCKED", "name": "Stocked part", "kind": "purchased", "lead_time_days": None},
+            {"sku": "PART", "name": "Scarce part", "kind": "purchased", "lead_time_days": None},
         ],
         "resources": [
             {"code": "CELL", "name": "Cell", "calendar": {"weekly_minutes": [60] * 7, "exceptions": []}}
@@ -52,8 +54,14 @@ def plant() -> dict[str, Any]:
             {"sku": "KIT", "operations": [cell_op]},
         ],
         "bom": [{"parent": "KIT", "component": "COMP", "qty_per": 1}],
-        "inventory": [{"sku": "COMP", "on_hand": 1}, {"sku": "STOCKED", "on_hand": 25}],
-        "supply": [],
+        "inventory": [
+            {"sku": "COMP", "on_hand": 1}, {"sku": "STOCKED", "on_hand": 25},
+            {"sku": "PART", "on_hand": 1},
+        ],
+        "supply": [
+            {"ref": "P-3", "sku": "PART", "qty": 1, "date": day(3)},
+            {"ref": "P-6", "sku": "PART", "qty": 1, "date": day(6)},
+        ],
         "demand": [],
         "load": [],
         "customers": [{"customer": "ACME", "group": "Key"}],
@@ -68,10 +76,13 @@ def day(n: int) -> str:
     return (AS_OF + timedelta(days=n)).isoformat()
 
 
-def quote(ref: str, sku: str, qty: int, requested: int, **extra: Any) -> dict[str, Any]:
+def quote(
+    ref: str, sku: str, qty: int, requested: int, customer: str = "OTHER", **extra: Any
+) -> dict[str, Any]:
+    """ACME's STOCKED is limited by its allocation; OTHER is in no group, nothing limits it."""
     return {
         "quote_ref": ref,
-        "customer": "OTHER" if sku != "STOCKED" else "ACME",
+        "customer": customer,
         "as_of": AS_OF.isoformat(),
         "lines": [{"line_ref": "1", "sku": sku, "qty": qty, "requested_date": day(requested)}],
     } | extra
@@ -224,7 +235,9 @@ def test_an_allocation_used_up_meanwhile_is_solved_again_and_refused(
     # ACME may receive 2 STOCKED; A asks for both on day 0 (its earliest day, plenty of stock),
     # B takes one of them before A has the lock.
     answer = interleave(
-        api, quote("A", "STOCKED", 2, requested=0), lambda: held(api, quote("B", "STOCKED", 1, 0))
+        api,
+        quote("A", "STOCKED", 2, requested=0, customer="ACME"),
+        lambda: held(api, quote("B", "STOCKED", 1, 0, customer="ACME")),
     )
     assert answer.status_code == 409, answer.text
     assert answer.json()["check"]["lines"][0]["earliest_date"] is None
@@ -254,4 +267,45 @@ def test_a_line_exact_on_its_requested_date_keeps_the_snapshot_answer(
     assert answer.status_code == 201, answer.text
     line = line_of(answer)
     assert (line["earliest_date"], line["feasible_on_requested_date"]) == (day(0), True)
+    assert solves["A"] == 1
+
+
+def test_stock_taken_meanwhile_that_moves_an_earliest_date_is_solved_again(
+    api: TestClient, solves: Counter[str]
+) -> None:
+    # A: 2 PART by day 8, earliest day 3 (1 on hand + 1 arriving); its plan takes them on day
+    # 8. B takes 1 on day 3: A's plan still fits (3 there by day 8), but 2 can be had only from
+    # day 6 now.
+    answer = interleave(
+        api, quote("A", "PART", 2, requested=8), lambda: held(api, quote("B", "PART", 1, 3))
+    )
+    assert answer.status_code == 201, answer.text
+    line = line_of(answer)
+    assert (line["earliest_date"], line["promised_date"]) == (day(6), day(8))
+    assert solves["A"] == 2
+
+
+def test_ample_stock_taken_meanwhile_keeps_the_snapshot_answer(
+    api: TestClient, solves: Counter[str]
+) -> None:
+    # B takes 5 of the 25 STOCKED: the 20 left still cover all A could ever take.
+    answer = interleave(
+        api, quote("A", "STOCKED", 5, requested=3), lambda: held(api, quote("B", "STOCKED", 5, 0))
+    )
+    assert answer.status_code == 201, answer.text
+    line = line_of(answer)
+    assert (line["earliest_date"], line["promised_date"]) == (day(0), day(3))
+    assert solves["A"] == 1
+
+
+def test_minutes_taken_after_the_promised_date_keep_the_snapshot_answer(
+    api: TestClient, solves: Counter[str]
+) -> None:
+    # A late line (the KITs of test_a_late_lines_quantity...: day 6, 1 on day 1); B takes CELL
+    # on day 8, after everything A's answer depends on.
+    first = quote("A", "KIT", 2, requested=1)
+    answer = interleave(api, first, lambda: held(api, quote("B", "MADE", 1, 8)))
+    assert answer.status_code == 201, answer.text
+    line = line_of(answer)
+    assert (line["earliest_date"], line["qty_on_requested_date"]) == (day(6), 1)
     assert solves["A"] == 1

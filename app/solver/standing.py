@@ -42,14 +42,16 @@ The stock taken by a line that stands is still exactly stock first: a take of
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import TypeVar
 
 import numpy as np
 
 from app.solver.allocation import AllocationLimit, allocation_limit
 from app.solver.fit import misfits
+from app.solver.lots import component_need
 from app.solver.plant import Plant, Reservations
 from app.solver.results import LineResult, QuoteResult
 from app.solver.state import PlanningState
@@ -59,12 +61,13 @@ KeyT = TypeVar("KeyT", bound=Hashable)
 
 @dataclass(frozen=True, slots=True)
 class Additions:
-    """What was reserved since the snapshot: the items and resources that more is taken of now;
-    ``gone`` names the first thing that less is taken or delivered of, if any. (Deliveries added
-    are judged by the allocation left they leave, line by line.)"""
+    """What was reserved since the snapshot: the items that more stock is taken of now, and per
+    resource the first day more of its minutes are; ``gone`` names the first thing that less is
+    taken or delivered of, if any. (Deliveries added are judged by the allocation left they
+    leave, line by line.)"""
 
     items: frozenset[str]
-    resources: frozenset[str]
+    minutes_from: Mapping[str, date]
     gone: str | None = None
 
 
@@ -94,7 +97,7 @@ def additions(before: Reservations, now: Reservations) -> Additions:
         gone = f"less {sku} is delivered to {customer} on {day} than when the quote was solved"
     return Additions(
         items=frozenset(sku for sku, _ in stock_more),
-        resources=frozenset(resource for resource, _ in minutes_more),
+        minutes_from=_first_days(minutes_more),
         gone=gone,
     )
 
@@ -121,8 +124,9 @@ def why_not_standing(
     misfit = misfits(now, taken)
     if misfit:
         return f"the plan no longer fits: {misfit[0]}"
-    plant = now.plant
-    # (day, qty) that the quote's lines so far deliver, per item, as the engine counts them.
+    # The state each line sees now (the lines before it taken), and the (day, qty) that the
+    # quote's lines so far deliver, per item, as the engine counts them.
+    current = now
     delivered: dict[str, list[tuple[int, int]]] = {}
     for line in quote.lines:
         earlier = delivered.get(line.sku, ())
@@ -131,11 +135,13 @@ def why_not_standing(
         if promised is not None and limit_now is not None and limit_now.on(promised) < line.qty:
             return f"line {line.line_ref}: the allocation of {line.sku} no longer covers it"
         limit_before = _limit(now, customer, line.sku, before, earlier)
-        untouched = _untouched(plant, line.sku, added) and _same(limit_before, limit_now)
+        untouched = _untouched(current, line, added) and _same(limit_before, limit_now)
         if not untouched and not _exact_on_requested(line):
             return f"line {line.line_ref}: its answer may have changed with what was reserved since"
         if promised is not None:
             delivered.setdefault(line.sku, []).append((promised, line.qty))
+        plan = line.plan.reservations()
+        current = current.taking(plan.stock, plan.capacity)
     return None
 
 
@@ -154,9 +160,63 @@ def tree_of(plant: Plant, sku: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(items), frozenset(resources)
 
 
-def _untouched(plant: Plant, sku: str, added: Additions) -> bool:
-    items, resources = tree_of(plant, sku)
-    return items.isdisjoint(added.items) and resources.isdisjoint(added.resources)
+def most_taken(plant: Plant, sku: str, qty: int) -> dict[str, int]:
+    """The most stock a line of ``qty`` of ``sku`` could take of each item of its tree: the
+    line's quantity of its own item, and of each component what lots of at most the parent's
+    need take (rounded up), summed over its uses."""
+    most: dict[str, int] = defaultdict(int)
+    stack = [(sku, qty)]
+    while stack:
+        item, need = stack.pop()
+        most[item] += need
+        if plant.items[item].kind == "manufactured":
+            stack.extend(
+                (line.component, component_need(need, line.qty_per))
+                for line in plant.bom.get(item, ())
+            )
+    return most
+
+
+def _untouched(state: PlanningState, line: LineResult, added: Additions) -> bool:
+    """Nothing was added that the line's answer reads, on ``state``, the state it sees now:
+
+    - stock: of an item of its tree more may be taken now only if that item is **ample** for
+      the line: its stock ATP on day 0 now covers the most the line could ever take of it (its
+      quantity for the line's own item, the components' needs of lots of at most that, all the
+      way down). ATP never falls with the day and was at least as high on the snapshot, so on
+      both states every take of it is its whole need (stock first), it is never short, never
+      binds and needs no purchase: the line's answer does not depend on how much more there
+      is. (Any other addition of stock may change ATP on any earlier day.)
+    - minutes: of a resource of its tree no more may be taken up to the last day whose minutes
+      its answer depends on.
+    """
+    items, resources = tree_of(state.plant, line.sku)
+    touched = items & added.items
+    if touched:
+        most = most_taken(state.plant, line.sku, line.qty)
+        if any(state.stock_atp(sku, 0) < most[sku] for sku in touched):
+            return False
+    last = _last_day_read(line)
+    for resource in resources:
+        first = added.minutes_from.get(resource)
+        if first is not None and (last is None or first <= last):
+            return False
+    return True
+
+
+def _last_day_read(line: LineResult) -> date | None:
+    """The last day whose free minutes the line's answer depends on; None for every day.
+
+    Delivering on a day uses minutes of that day and earlier days only (SPEC section 2: the
+    lot is ready when its last operation finishes). So the promised date (the plan, and
+    feasibility on every day up to it: the earliest date) and the requested date before it
+    (the quantity and the constraints there) read no minutes after the promised date. A line
+    with no date read every day (none of them is feasible); so may one with options (a split's
+    rest is dated wherever its own earliest date is).
+    """
+    if line.promised_date is None or line.options is not None:
+        return None
+    return max(line.promised_date, line.requested_date)
 
 
 def _exact_on_requested(line: LineResult) -> bool:
@@ -188,6 +248,13 @@ def _same(a: AllocationLimit | None, b: AllocationLimit | None) -> bool:
     if a is None or b is None:
         return a is b
     return bool(np.array_equal(a.left, b.left))
+
+
+def _first_days(keys: Iterable[tuple[str, date]]) -> dict[str, date]:
+    first: dict[str, date] = {}
+    for name, day in keys:
+        first[name] = min(day, first.get(name, day))
+    return first
 
 
 def _compare(
