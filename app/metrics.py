@@ -46,7 +46,8 @@ SOLVER_SECONDS = Histogram(
 HOLD_ANSWERS = Counter(
     "orderpromise_hold_answers",
     "Holds answered, by where the answer came from: snapshot (solved without the reservations "
-    "lock and proven still exact under it) or solved_again (solved under the lock).",
+    "lock and proven still exact under it), solved_again (a snapshot that did not stand, "
+    "solved again under the lock) or under_lock (solved under the lock only).",
     ["source"],
 )
 WEBHOOK_ATTEMPTS = Counter(

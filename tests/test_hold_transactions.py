@@ -23,6 +23,7 @@ from httpx import Response
 
 from app.main import create_app
 from app.services import checks
+from app.services.snapshot_gate import snapshot_gate
 from app.settings import Settings
 from tests.support.clock import Clock
 
@@ -100,7 +101,9 @@ def api(database_url: str) -> Iterator[TestClient]:
 
 @pytest.fixture
 def solves(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
-    """Engine calls per quote_ref; quote "A" is held inside its first one (see ``interleave``)."""
+    """Engine calls per quote_ref; quote "A" is held inside its first one (see ``interleave``).
+    Every hold solves on a snapshot first, whatever the earlier tests' holds did."""
+    snapshot_gate.reset()
     counted: Counter[str] = Counter()
     solve = checks.solve_quote
 

@@ -44,6 +44,7 @@ from app.services.promise_events import record
 from app.services.promise_risk import after_freeing, check_before_confirm, clear_risk
 from app.services.promise_views import promise_out, promise_outs
 from app.services.reservations import reserve_plan
+from app.services.snapshot_gate import snapshot_gate
 from app.settings import Settings
 from app.solver.plant import Reservations
 from app.solver.results import QuoteResult
@@ -86,7 +87,9 @@ def hold(ctx: PromiseContext, raw: Any) -> PromiseOut | Refusal:
         request.model_dump(exclude={"hold_minutes", "mode"})
     )
     _refuse_past(session, ctx.settings, check_request, today_)
-    snapshot = _solve_on_snapshot(ctx, check_request, received)
+    snapshot = None
+    if snapshot_gate.try_snapshot():
+        snapshot = _solve_on_snapshot(ctx, check_request, received)
     begin_writing(session)
     lock_reservations(session)
     now = ctx.clock()
@@ -152,13 +155,18 @@ def _solve_on_snapshot(ctx: PromiseContext, request: CheckRequest, now: datetime
 def _answer_now(
     ctx: PromiseContext,
     request: CheckRequest,
-    snapshot: _Snapshot,
+    snapshot: _Snapshot | None,
     reserved: Reservations,
     now: datetime,
 ) -> tuple[CheckRequest, QuoteResult]:
     """Under the lock: the snapshot's answer when it provably still is the answer with
-    ``reserved`` (what is reserved now) taken, else the quote solved again on it."""
+    ``reserved`` (what is reserved now) taken, else the quote solved (again) on it. Without a
+    snapshot (``app.services.snapshot_gate``), solved here only."""
+    if snapshot is None:
+        HOLD_ANSWERS.labels("under_lock").inc()
+        return evaluate_quote(ctx.session, ctx.settings, request, reserved, now=now)
     reason = _why_solve_again(ctx, request, snapshot, reserved, now)
+    snapshot_gate.record(stood=reason is None)
     if reason is None:
         HOLD_ANSWERS.labels("snapshot").inc()
         return snapshot.dated, snapshot.quote
