@@ -20,10 +20,10 @@ It stands when, in order:
    So every line with a promised date can still be delivered on it.
 3. **Every line's answer is exact**, each on the state the lines before it leave (unchanged,
    by induction, as their plans are reserved as they are):
-   - a line whose tree (its item, every component down the bill of materials, the resources
-     of their routings) has had nothing added and whose allocation left is the same on every
-     day sees exactly the state it was answered on: all of its answer stands (dates,
-     quantities, constraints, options);
+   - an untouched line (``_untouched``: no stock added of an item of its tree unless that item
+     is ample for it, no minutes added on a resource of its tree up to its promised date) whose
+     allocation left is the same on every day sees, as far as its answer can tell, the state
+     it was answered on: all of its answer stands (dates, quantities, constraints, options);
    - otherwise only a line feasible on its requested date with ``earliest_date`` equal to
      ``requested_date``: its earliest date cannot be earlier (1.) nor later (2.), so its
      promised date and its full quantity on the requested date stand, and a feasible line
