@@ -71,6 +71,8 @@ def hold(ctx: PromiseContext, raw: Any) -> PromiseOut | Refusal:
     lock (on SQLite without the write lock: the route is ``reads_first``), so that holds do not
     wait for each other's solves. Then, under the lock, that answer is held only if it is
     still exactly the answer on what is reserved now (``_answer_now``); else it is solved again.
+    While most snapshot answers of this process did not stand, it is solved under the lock
+    only (``app.services.snapshot_gate``).
     """
     received = ctx.clock()
     today_ = today(ctx.settings, received)
