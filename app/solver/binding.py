@@ -81,14 +81,21 @@ def feasible_on_day(
     return plan_on_day(state, sku, qty, day, settings) is not None
 
 
+@dataclass(frozen=True, slots=True)
+class Possible:
+    """A day proven possible, with a valid plan for it when the method that proved it gave one."""
+
+    plan: DayPlan | None
+
+
 def plan_on_day(
     state: PlanningState, sku: str, qty: int, day: int, settings: SolverSettings
-) -> DayPlan | None:
-    """A plan for all of ``qty`` on ``day`` from the cheapest method that finds one; None when
-    none exists."""
+) -> Possible | None:
+    """Whether all of ``qty`` can be delivered on ``day``, from the cheapest method that proves
+    it: None when it cannot."""
     outcome = fast.plan_line(state, sku, qty, day, separable_tree=fast.separable(state.plant, sku))
     if isinstance(outcome, DayPlan):
-        return outcome
+        return Possible(outcome)
     if isinstance(outcome, fast.Infeasible):
         return None
     # The relaxation only calls impossible what is impossible, and is cheap.
@@ -98,8 +105,13 @@ def plan_on_day(
     # validator proves the day (lifted states often leave the shared resources unlimited).
     greedy = greedy_plan(state, sku, qty, day)
     if greedy is not None and not plan_violations(state, sku, qty, greedy):
-        return greedy
-    return cpsat.any_plan(state, sku, qty, day, settings)
+        return Possible(greedy)
+    # CP-SAT, on the smaller model that leaves a lot's start day free below its first working
+    # day (never better, so the answer is the same); its plan is kept only when it is valid.
+    found = cpsat.any_plan(state, sku, qty, day, settings, tight_start=False)
+    if found is None:
+        return None
+    return Possible(None if plan_violations(state, sku, qty, found) else found)
 
 
 Days = tuple[int, int]
@@ -123,8 +135,8 @@ class _Line:
         self.settings = settings
         self.candidates: tuple[Candidate, ...] = relevant(state, sku, qty, requested_day)
         self.unlimited: Unlimited = unlimited_for(state.plant, sku, qty)
-        # Feasible sets with the plan proving each (valid with just that set lifted).
-        self._feasible: dict[frozenset[Candidate], DayPlan] = {}
+        # Feasible sets with a plan proving each (valid with just that set lifted), if known.
+        self._feasible: dict[frozenset[Candidate], DayPlan | None] = {}
         self._late: list[frozenset[Candidate]] = []
         self._windows: dict[tuple[str, Days], Days | None] = {}
 
@@ -134,17 +146,19 @@ class _Line:
             return True
         if any(lifts <= known for known in self._late):
             return False
-        plan = self._plan(lifts)
-        if plan is None:
+        possible = self._decide(lifts)
+        if possible is None:
             self._late.append(lifts)
             return False
-        used = self._used(lifts, plan)
-        self._feasible[used] = plan
+        if possible.plan is None:
+            self._feasible[lifts] = None
+        else:
+            self._feasible[self._used(lifts, possible.plan)] = possible.plan
         return True
 
-    def _plan(
+    def _decide(
         self, lifts: frozenset[Candidate], days: dict[str, Days] | None = None
-    ) -> DayPlan | None:
+    ) -> Possible | None:
         state = lifted(self.state, lifts, self.day, self.unlimited, capacity_days=days)
         return plan_on_day(state, self.sku, self.qty, self.day, self.settings)
 
@@ -188,12 +202,13 @@ class _Line:
             plan proving it goes beyond the free minutes on (lifting those alone is enough)."""
             key = (name, (first, last))
             if key not in self._windows:
-                plan = self._plan(answer, {name: (first, last)})
-                self._windows[key] = (
-                    None
-                    if plan is None
-                    else (_beyond(self.state, _loads(plan), name) or (first, last))
-                )
+                possible = self._decide(answer, {name: (first, last)})
+                span: Days | None = None
+                if possible is not None:
+                    plan = possible.plan
+                    # Without a plan, only the days lifted are known to be enough.
+                    span = (plan and _beyond(self.state, _loads(plan), name)) or (first, last)
+                self._windows[key] = span
             return self._windows[key]
 
         latest_start, earliest_end = 0, self.day

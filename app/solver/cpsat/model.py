@@ -174,9 +174,20 @@ def _solve(
 
 
 def any_plan(
-    state: PlanningState, sku: str, qty: int, day: int, settings: SolverSettings
+    state: PlanningState,
+    sku: str,
+    qty: int,
+    day: int,
+    settings: SolverSettings,
+    *,
+    tight_start: bool = True,
 ) -> DayPlan | None:
-    """Some plan for ``qty`` on ``day`` (a feasibility solve, no objective), or None if none."""
-    built = _build(state, sku, (qty, qty), (day, day), tight_start=True)
+    """Some plan for ``qty`` on ``day`` (a feasibility solve, no objective), or None if none.
+
+    Without ``tight_start`` the model is about half the size and decides the day the same way
+    (a start before the first working day is never better), but the plan read back may take
+    its components on a day its lot does not work yet: the caller validates it before use.
+    """
+    built = _build(state, sku, (qty, qty), (day, day), tight_start=tight_start)
     solver = _solve(built.model, settings, sku, Goal.ANY_PLAN)
     return None if solver is None else extract_plan(solver, built.line)
