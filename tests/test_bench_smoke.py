@@ -18,7 +18,7 @@ from app.solver import binding, engine, explain
 from app.solver.cpsat import model as cpsat_model
 from app.solver.document import plant_from_document
 from app.solver.engine import PlanningState
-from bench import explanations
+from bench import explanations, load_quotes_engine
 from bench.check_latency import (
     Options,
     bench_plant,
@@ -196,3 +196,14 @@ def test_allocation_overhead_compares_both_plants() -> None:
     assert figures["lines limited"] > 0
     assert figures["with total"] > 0
     assert figures["without total"] > 0
+
+
+def test_the_load_quotes_run_through_the_engine_on_a_tiny_plant() -> None:
+    doc = generate_plant(16, 3, 3, 80, seed=2, as_of=AS_OF)
+
+    figures = load_quotes_engine.measure(doc, AS_OF, lines=2, quotes=4, seed=3)
+
+    assert figures["quotes"] == 4
+    methods = figures["methods"]
+    assert isinstance(methods, dict)
+    assert sum(methods.values()) == 8
