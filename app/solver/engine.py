@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from app.solver import explain, fast
-from app.solver.allocation import AllocationLimit, allocation_limit
+from app.solver.allocation import AllocationLimit
 from app.solver.allocation_explain import allocation_constraints
 from app.solver.bounds import relaxed_earliest_day, relaxed_most_qty
 from app.solver.cpsat.model import SolverSettings, earliest_day, latest_plan, most_qty
@@ -166,17 +166,7 @@ def _allocation(
     sku: str,
     delivered: dict[str, list[tuple[int, int]]],
 ) -> AllocationLimit | None:
-    if customer is None or sku not in state.plant.allocations.by_sku:
-        return None
-    return allocation_limit(
-        state.plant.allocations,
-        customer,
-        sku,
-        as_of=state.as_of,
-        horizon_days=state.horizon_days,
-        deliveries=state.deliveries,
-        earlier=delivered.get(sku, ()),
-    )
+    return state.allocation_of(customer, sku, earlier=delivered.get(sku, ()))
 
 
 def _constraints(

@@ -34,6 +34,7 @@ from app.solver.plan import DayPlan, DayPurchase, DayStockTake
 from app.solver.plant import Item, Plant
 from app.solver.results import SolverTimeout
 from app.solver.state import IntArray, PlanningState, calendar_minutes
+from app.solver.tree import items_and_resources
 
 DAY_MINUTES = 1440
 # Objectives stay well inside CP-SAT's 64-bit integer arithmetic.
@@ -100,21 +101,6 @@ def what_if(
     return replace(raised, plant=replace(plant, items=items))
 
 
-def line_tree(plant: Plant, sku: str) -> tuple[set[str], set[str]]:
-    """The items of a line's supply tree and the resources their routings use."""
-    skus: set[str] = set()
-    resources: set[str] = set()
-    stack = [sku]
-    while stack:
-        item = stack.pop()
-        if item in skus:
-            continue
-        skus.add(item)
-        resources.update(op.resource for op in plant.routings.get(item, ()))
-        stack.extend(line.component for line in plant.bom.get(item, ()))
-    return skus, resources
-
-
 def cheapest_extra_capacity(
     state: PlanningState, sku: str, qty: int, day: int, settings: SolverSettings
 ) -> ExtraCapacity | None:
@@ -124,7 +110,7 @@ def cheapest_extra_capacity(
     if item.kind == "purchased":
         return _expedited_line(state, item, qty, day)
     # Only the line's own tree can use overtime or expediting.
-    skus, resources = line_tree(state.plant, sku)
+    skus, resources = items_and_resources(state.plant, sku)
     allowed = {code: allowed_overtime(state.plant, code, state) for code in sorted(resources)}
     widest = what_if(state, allowed, skus)
     outcome = fast.plan_line(

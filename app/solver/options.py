@@ -20,7 +20,6 @@ from app.solver.cpsat.model import SolverSettings
 from app.solver.extra_capacity import (
     ExtraCapacity,
     cheapest_extra_capacity,
-    line_tree,
     what_if,
 )
 from app.solver.plan import DayPlan
@@ -34,6 +33,7 @@ from app.solver.results import (
     Purchase,
 )
 from app.solver.state import IntArray, PlanningState, calendar_minutes
+from app.solver.tree import items_and_resources
 from app.solver.validation import plan_violations
 
 
@@ -146,7 +146,7 @@ def extra_capacity_option(
     for added in found.extra:
         minutes = used.setdefault(added.resource, np.zeros(state.horizon_days, dtype=np.int64))
         minutes[added.day] += added.minutes
-    skus, _ = line_tree(state.plant, request.sku)
+    skus, _ = items_and_resources(state.plant, request.sku)
     problems = plan_violations(what_if(state, used, skus), request.sku, request.qty, found.plan)
     if problems:
         raise RuntimeError(f"extra-capacity plan for {request.sku} fails validation: {problems}")

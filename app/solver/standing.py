@@ -49,12 +49,13 @@ from typing import TypeVar
 
 import numpy as np
 
-from app.solver.allocation import AllocationLimit, allocation_limit
+from app.solver.allocation import AllocationLimit
 from app.solver.fit import misfits
 from app.solver.lots import component_need
 from app.solver.plant import Plant, Reservations
 from app.solver.results import LineResult, QuoteResult
 from app.solver.state import PlanningState
+from app.solver.tree import items_and_resources
 
 KeyT = TypeVar("KeyT", bound=Hashable)
 
@@ -145,21 +146,6 @@ def why_not_standing(
     return None
 
 
-def tree_of(plant: Plant, sku: str) -> tuple[frozenset[str], frozenset[str]]:
-    """The items a line of ``sku`` may use (itself and every component, recursively) and the
-    resources of their routings: all of the state its answer reads."""
-    items: set[str] = set()
-    stack = [sku]
-    while stack:
-        item = stack.pop()
-        if item in items:
-            continue
-        items.add(item)
-        stack.extend(line.component for line in plant.bom.get(item, ()))
-    resources = {op.resource for item in items for op in plant.routings.get(item, ())}
-    return frozenset(items), frozenset(resources)
-
-
 def most_taken(plant: Plant, sku: str, qty: int) -> dict[str, int]:
     """The most stock a line of ``qty`` of ``sku`` could take of each item of its tree: the
     line's quantity of its own item, and of each component what lots of at most the parent's
@@ -190,7 +176,7 @@ def _untouched(state: PlanningState, line: LineResult, added: Additions) -> bool
     - minutes: of a resource of its tree no more may be taken up to the last day whose minutes
       its answer depends on.
     """
-    items, resources = tree_of(state.plant, line.sku)
+    items, resources = items_and_resources(state.plant, line.sku)
     touched = items & added.items
     if touched:
         most = most_taken(state.plant, line.sku, line.qty)
@@ -231,17 +217,7 @@ def _limit(
     reserved: Reservations,
     earlier: Iterable[tuple[int, int]],
 ) -> AllocationLimit | None:
-    if customer is None or sku not in state.plant.allocations.by_sku:
-        return None
-    return allocation_limit(
-        state.plant.allocations,
-        customer,
-        sku,
-        as_of=state.as_of,
-        horizon_days=state.horizon_days,
-        deliveries=reserved.deliveries,
-        earlier=tuple(earlier),
-    )
+    return state.allocation_of(customer, sku, earlier=earlier, deliveries=reserved.deliveries)
 
 
 def _same(a: AllocationLimit | None, b: AllocationLimit | None) -> bool:

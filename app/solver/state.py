@@ -16,7 +16,7 @@ from datetime import date, timedelta
 import numpy as np
 import numpy.typing as npt
 
-from app.solver.allocation import Delivery
+from app.solver.allocation import AllocationLimit, Delivery, allocation_limit
 from app.solver.plant import CapacityUse, Plant, Reservations, StockMove
 
 IntArray = npt.NDArray[np.int64]
@@ -130,6 +130,29 @@ class PlanningState:
         for sku in touched:
             atp[sku] = _suffix_min_atp(projected[sku])
         return PlanningState(self.plant, self.as_of, h, free, projected, atp, net, self.deliveries)
+
+    def allocation_of(
+        self,
+        customer: str | None,
+        sku: str,
+        *,
+        earlier: Iterable[tuple[int, int]] = (),
+        deliveries: Iterable[Delivery] | None = None,
+    ) -> AllocationLimit | None:
+        """What the allocations leave ``customer`` of ``sku`` (SPEC section 7) after the
+        deliveries of live promises (this state's, unless given) and ``earlier`` (day, qty) of
+        the same quote; None when nothing limits the line."""
+        if customer is None or sku not in self.plant.allocations.by_sku:
+            return None
+        return allocation_limit(
+            self.plant.allocations,
+            customer,
+            sku,
+            as_of=self.as_of,
+            horizon_days=self.horizon_days,
+            deliveries=self.deliveries if deliveries is None else deliveries,
+            earlier=tuple(earlier),
+        )
 
     def with_extra_minutes(self, extra: Mapping[str, IntArray]) -> PlanningState:
         """A new state with ``extra`` minutes per day on top of the calendar of each resource

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from app.solver.lots import component_need
-from app.solver.plant import BomLine, Item, Operation
+from app.solver.plant import BomLine, Item, Operation, Plant
 from app.solver.state import PlanningState
 
 
@@ -77,3 +77,18 @@ def _count_uses(bom: Mapping[str, tuple[BomLine, ...]], sku: str, usage: Counter
     for line in bom.get(sku, ()):
         usage[line.component] += 1
         _count_uses(bom, line.component, usage)
+
+
+def items_and_resources(plant: Plant, sku: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The items of ``sku``'s supply tree (itself and every component, recursively) and the
+    resources their routings use."""
+    items: set[str] = set()
+    stack = [sku]
+    while stack:
+        item = stack.pop()
+        if item in items:
+            continue
+        items.add(item)
+        stack.extend(line.component for line in plant.bom.get(item, ()))
+    resources = {op.resource for item in items for op in plant.routings.get(item, ())}
+    return frozenset(items), frozenset(resources)
