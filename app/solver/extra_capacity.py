@@ -264,7 +264,10 @@ def expedited_units_are_bought_before_the_normal_lead_time(
             if item.lead_time_days is None:
                 model.add(normal == 0)
             else:
+                # Exactly when the start leaves the normal lead time: a free expedite (cost 0)
+                # must not be counted for units bought the normal way.
                 model.add(node.start >= item.lead_time_days).only_enforce_if(normal)
+                model.add(node.start < item.lead_time_days).only_enforce_if(~normal)
             model.add(units == 0).only_enforce_if(normal)
             model.add(units == use.rest).only_enforce_if(~normal)
             expediting.append(
