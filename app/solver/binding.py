@@ -3,7 +3,7 @@
 Feasibility on a day only grows as more is lifted (more minutes, more stock, more days to buy
 on), so the sets that make the line feasible are closed upwards, and the search needs nothing
 but a yes/no answer per set, given by the exact methods on the lifted state
-(:func:`feasible_on_day`). It is the implicit hitting-set method:
+(:func:`plan_on_day`). It is the implicit hitting-set method:
 
 1. When lifting every candidate but one leaves the line late, that one is in every answer (a
    core of one).
@@ -72,13 +72,6 @@ def what_binds(
     return [
         Binding(c, line.capacity_days(c, answer) if c.kind == "capacity" else None) for c in ordered
     ]
-
-
-def feasible_on_day(
-    state: PlanningState, sku: str, qty: int, day: int, settings: SolverSettings
-) -> bool:
-    """Whether all of ``qty`` can be delivered on ``day``, by the cheapest method that proves it."""
-    return plan_on_day(state, sku, qty, day, settings) is not None
 
 
 @dataclass(frozen=True, slots=True)
