@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from app.solver import fast
 from app.solver.bounds import relaxation_fits
 from app.solver.cpsat import model as cpsat
-from app.solver.cpsat.model import SolverSettings
+from app.solver.cpsat.solve import SolverSettings
 from app.solver.fit import misfits
 from app.solver.greedy import greedy_plan
 from app.solver.lifting import Candidate, Unlimited, lifted, relevant, unlimited_for

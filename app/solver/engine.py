@@ -20,7 +20,8 @@ from app.solver import explain, fast
 from app.solver.allocation import AllocationLimit
 from app.solver.allocation_explain import allocation_constraints
 from app.solver.bounds import relaxed_earliest_day, relaxed_most_qty
-from app.solver.cpsat.model import SolverSettings, earliest_day, latest_plan, most_qty
+from app.solver.cpsat.model import earliest_day, latest_plan, most_qty
+from app.solver.cpsat.solve import SolverSettings
 from app.solver.greedy import GreedyProbe
 from app.solver.options import OptionsAsked, with_options
 from app.solver.plan import DayPlan

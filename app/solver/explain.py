@@ -12,7 +12,7 @@ from datetime import date
 
 from app.solver.binding import Binding, what_binds
 from app.solver.bounds import blocking_materials
-from app.solver.cpsat.model import SolverSettings
+from app.solver.cpsat.solve import SolverSettings
 from app.solver.results import Constraint
 from app.solver.state import PlanningState
 

@@ -28,7 +28,8 @@ from ortools.sat.python import cp_model
 
 from app.solver import fast
 from app.solver.cpsat.extract import extract_plan
-from app.solver.cpsat.model import SolverSettings, build_line_model
+from app.solver.cpsat.model import build_line_model
+from app.solver.cpsat.solve import SolverSettings, solve
 from app.solver.cpsat.variables import LineVars, NodeVars, UseVars
 from app.solver.plan import DayPlan, DayPurchase, DayStockTake
 from app.solver.plant import Item, Plant
@@ -285,13 +286,8 @@ def _common_denominator(costs: list[Fraction]) -> int:
 
 def _solve(model: cp_model.CpModel, settings: SolverSettings, sku: str) -> cp_model.CpSolver | None:
     """A proven optimum, None when no plan exists; no proof is a time-out, never a guess."""
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = settings.time_limit_seconds
-    solver.parameters.num_workers = settings.workers
-    solver.parameters.random_seed = settings.random_seed
-    # As for the line models (app.solver.cpsat.model): one presolve pass, same answers, faster.
-    solver.parameters.max_presolve_iterations = 1
-    status = solver.solve(model)
+    solved = solve(model, settings)
+    solver, status = solved.solver, solved.status
     if status == cp_model.OPTIMAL:
         return solver
     if status == cp_model.INFEASIBLE:

@@ -16,7 +16,7 @@ from typing import Protocol
 
 import numpy as np
 
-from app.solver.cpsat.model import SolverSettings
+from app.solver.cpsat.solve import SolverSettings
 from app.solver.extra_capacity import (
     ExtraCapacity,
     cheapest_extra_capacity,

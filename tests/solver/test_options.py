@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
+from app.solver.cpsat.solve import PRESOLVED_ATTEMPT_WORK
 from app.solver.document import plant_from_document
 from app.solver.engine import OptionsAsked, SolverSettings, check_quote, decide_line
 from app.solver.extra_capacity import cheapest_extra_capacity, what_if
@@ -148,15 +149,21 @@ def test_options_change_no_answer_and_reserve_nothing(
     qty=st.integers(1, 3),
     requested=st.integers(1, 3),
     two_solves=st.booleans(),
+    without_presolve=st.booleans(),
 )
 def test_extra_capacity_is_the_least_cost_a_brute_force_finds(
-    plant: Plant, qty: int, requested: int, two_solves: bool
+    plant: Plant, qty: int, requested: int, two_solves: bool, without_presolve: bool
 ) -> None:
     state = PlanningState.build(plant, AS_OF, 6)
     decision = decide_line(state, "TOP", qty, requested, DETERMINISTIC)
     assume(decision.earliest_day is None or decision.earliest_day > requested)
     # One weighted objective, or (as when the weights could overflow) two solves.
-    with mock.patch("app.solver.extra_capacity._SAFE_OBJECTIVE", 0 if two_solves else 2**53):
+    # No work for the presolved attempt: the models are solved by the one without presolve.
+    work = 0.0 if without_presolve else PRESOLVED_ATTEMPT_WORK
+    with (
+        mock.patch("app.solver.extra_capacity._SAFE_OBJECTIVE", 0 if two_solves else 2**53),
+        mock.patch("app.solver.cpsat.solve.PRESOLVED_ATTEMPT_WORK", work),
+    ):
         found = cheapest_extra_capacity(state, "TOP", qty, requested, DETERMINISTIC)
     oracle = cheapest(plant, AS_OF, 6, "TOP", qty, requested, unit=30)
     event("no option" if oracle is None else f"option, {'some' if oracle.cost else 'no'} cost")

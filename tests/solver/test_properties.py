@@ -3,9 +3,12 @@ they return passes the independent validator."""
 
 from __future__ import annotations
 
+from unittest import mock
+
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from app.solver.cpsat.solve import PRESOLVED_ATTEMPT_WORK
 from app.solver.engine import SolverSettings, decide_line
 from app.solver.plan import DayPlan
 from app.solver.plant import Plant
@@ -42,13 +45,21 @@ def test_fast_method_and_cpsat_agree_on_chains(plant: Plant, qty: int, requested
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(plant=multi_level_plants(horizon=6), qty=st.integers(1, 6), requested=st.integers(0, 5))
+@given(
+    plant=multi_level_plants(horizon=6),
+    qty=st.integers(1, 6),
+    requested=st.integers(0, 5),
+    without_presolve=st.booleans(),
+)
 def test_cpsat_matches_brute_force_on_multi_level_plants(
-    plant: Plant, qty: int, requested: int
+    plant: Plant, qty: int, requested: int, without_presolve: bool
 ) -> None:
     state = PlanningState.build(plant, AS_OF, 6)
     oracle = BruteForce(plant, AS_OF, 6)
-    decision = decide_line(state, "TOP", qty, requested, DETERMINISTIC, force_cpsat=True)
+    # No work for the presolved attempt: every model is solved by the one without presolve.
+    work = 0.0 if without_presolve else PRESOLVED_ATTEMPT_WORK
+    with mock.patch("app.solver.cpsat.solve.PRESOLVED_ATTEMPT_WORK", work):
+        decision = decide_line(state, "TOP", qty, requested, DETERMINISTIC, force_cpsat=True)
     event(f"lots made: {'none' if decision.plan is None else len(decision.plan.lots)}")
     event(f"late: {decision.earliest_day is None or decision.earliest_day > requested}")
     assert decision.earliest_day == oracle.earliest("TOP", qty)

@@ -15,18 +15,12 @@ from ortools.sat.python import cp_model
 
 from app.solver.cpsat import rules
 from app.solver.cpsat.extract import extract_plan
+from app.solver.cpsat.solve import SolverSettings, solve
 from app.solver.cpsat.variables import LineVars, NodeVars, UseVars, new_node_vars
 from app.solver.plan import DayPlan
 from app.solver.results import SolverTimeout
 from app.solver.state import PlanningState
 from app.solver.tree import ProductionNode, build_tree
-
-
-@dataclass(frozen=True, slots=True)
-class SolverSettings:
-    time_limit_seconds: float = 10.0
-    workers: int = 1
-    random_seed: int = 0
 
 
 class Goal(Enum):
@@ -151,14 +145,8 @@ def _solve(
     model: cp_model.CpModel, settings: SolverSettings, sku: str, goal: Goal
 ) -> cp_model.CpSolver | None:
     """Solve and map the status: INFEASIBLE is an ordinary "cannot", no proof is never a guess."""
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = settings.time_limit_seconds
-    solver.parameters.num_workers = settings.workers
-    solver.parameters.random_seed = settings.random_seed
-    # These models are small: presolve, not search, is most of a solve, and one pass of it gave
-    # the same answers 30-35 % faster on the benchmark plants (docs/performance.md).
-    solver.parameters.max_presolve_iterations = 1
-    status = solver.solve(model)
+    solved = solve(model, settings)
+    solver, status = solved.solver, solved.status
     if status == cp_model.OPTIMAL:
         return solver
     if status == cp_model.FEASIBLE:
