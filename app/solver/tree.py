@@ -7,10 +7,13 @@ there for them are not expanded: they can only ever be served from stock.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+
+import numpy as np
 
 from app.solver.lots import component_need
 from app.solver.plant import BomLine, Item, Operation, Plant
@@ -38,6 +41,8 @@ class ProductionNode:
     operations: tuple[Operation, ...]
     max_lot: int
     components: list[ComponentUse] = field(default_factory=list)
+    # No lot of this node can start (nor any of its operations work) before this day.
+    earliest_start: int = 0
 
 
 @dataclass(slots=True)
@@ -67,10 +72,37 @@ def build_tree(state: PlanningState, sku: str, max_lot: int) -> SupplyTree:
             if item.kind == "manufactured" and need_bound > 0 and not always_in_stock:
                 use.child = expand(item.sku, need_bound)
             node.components.append(use)
+        node.earliest_start = _earliest_start(state, node)
         return node
 
     root = expand(sku, max_lot)
     return SupplyTree(root, nodes)
+
+
+def _earliest_start(state: PlanningState, node: ProductionNode) -> int:
+    """A day no lot of ``node`` can start before (the horizon when none can start at all).
+
+    A lot of n >= 1 units takes ceil(n * qty_per) >= ceil(qty_per) of each component on its
+    start day s, stock first; the rest is bought (s >= the lead time) or made by a child lot
+    ready by s, whose own start is no earlier than the child's earliest start. So for each
+    component, s is at least the first of: the first day ATP covers ceil(qty_per), the lead
+    time, the child's earliest start. Sharing stock with other uses only takes stock away.
+    """
+    earliest = 0
+    for use in node.components:
+        smallest = math.ceil(use.qty_per)
+        ways = [_first_day_with_atp(state, use.item.sku, smallest)]
+        if use.item.kind == "purchased" and use.item.lead_time_days is not None:
+            ways.append(use.item.lead_time_days)
+        if use.child is not None:
+            ways.append(use.child.earliest_start)
+        earliest = max(earliest, min(ways))
+    return earliest
+
+
+def _first_day_with_atp(state: PlanningState, sku: str, qty: int) -> int:
+    covered = np.flatnonzero(state.atp[sku] >= qty)
+    return int(covered[0]) if covered.size else state.horizon_days
 
 
 def _count_uses(bom: Mapping[str, tuple[BomLine, ...]], sku: str, usage: Counter[str]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -10,6 +12,7 @@ from app.solver.engine import LineDecision, SolverSettings, check_quote, decide_
 from app.solver.plant import Calendar, Plant
 from app.solver.results import LineRequest, SolverTimeout
 from app.solver.state import PlanningState
+from app.solver.tree import build_tree
 from app.solver.validation import plan_violations
 from tests.solver.factories import MONDAY, day, every_day, op, plant
 
@@ -193,3 +196,28 @@ def test_every_missing_part_is_named_and_the_horizon_says_why() -> None:
         ("horizon", "T"),
     ]
     assert "not enough Gone (GONE) will ever be there" in constraints[-1].detail
+
+
+def test_no_lot_is_modelled_before_its_parts_can_be_there() -> None:
+    """A lot takes its parts on its start day: with none in stock, not before a bought part's
+    lead time, a stock arrival of at least one lot's need, or its made part's own earliest start."""
+    p = plant(
+        made={"TOP": (op(10, "R", 1),), "SUB": (op(10, "R", 1),), "KIT": (op(10, "R", 1),)},
+        bought={"LATE": 6, "SOON": 2, "NEVER": None},
+        bom={
+            "TOP": [("SUB", 1), ("SOON", 1)],  # SUB can start no earlier than day 6
+            "SUB": [("LATE", 1), ("NEVER", 2)],  # NEVER: 2 per unit arrive on day 4
+            "KIT": [("NEVER", "0.5")],  # one unit of KIT needs 1: on hand
+        },
+        on_hand={"NEVER": 1},
+        supply=[("NEVER", 1, 4)],
+    )
+    state = PlanningState.build(p, MONDAY, 20)
+    top = build_tree(state, "TOP", 5).root
+    (sub,) = [use.child for use in top.components if use.child is not None]
+    assert sub.earliest_start == 6  # LATE's lead time; NEVER has 2 from day 4 on
+    assert top.earliest_start == 6  # SOON from day 2, SUB from day 6
+    assert build_tree(state, "KIT", 3).root.earliest_start == 0
+    short = PlanningState.build(replace(p, supply=()), MONDAY, 20)
+    # NEVER can never cover a lot's need of 2: SUB cannot start in the horizon.
+    assert build_tree(short, "SUB", 5).root.earliest_start == 20

@@ -73,7 +73,8 @@ def new_node_vars(
         free = state.free[operation.resource]
         work: dict[int, cp_model.IntVar] = {}
         works: dict[int, cp_model.IntVar] = {}
-        for day in range(last_day + 1):
+        # No lot works before it can start (app.solver.tree): fewer variables, same plans.
+        for day in range(node.earliest_start, last_day + 1):
             minutes = int(free[day])
             if minutes > 0:
                 work[day] = model.new_int_var(0, minutes, f"{op_tag}_w{day}")
