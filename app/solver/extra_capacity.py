@@ -13,7 +13,8 @@ is decided by the CP-SAT model of :mod:`app.solver.cpsat` on the what-if state p
 below, for the least total cost and, at that cost, the fewest overtime minutes (one weighted
 objective, or two solves when the weights could overflow). Every solve must be proven optimal;
 a time-out raises :class:`SolverTimeout`, never a guess. The fast method proves the cases no
-overtime and expediting can save before any model is built.
+overtime and expediting can save before any model is built, and the relaxation of
+:mod:`app.solver.bounds` most of the others.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from app.solver import fast
+from app.solver.bounds import relaxation_fits
 from app.solver.cpsat.extract import extract_plan
 from app.solver.cpsat.model import build_line_model
 from app.solver.cpsat.solve import SolverSettings, solve
@@ -118,6 +120,10 @@ def cheapest_extra_capacity(
         widest, sku, qty, day, separable_tree=fast.separable(widest.plant, sku)
     )
     if isinstance(outcome, fast.Infeasible):
+        return None
+    # The relaxation calls impossible only what is: on the benchmark plants it proves every
+    # late line no option can save, which CP-SAT would otherwise build and solve to say so.
+    if not relaxation_fits(widest, sku, qty, day):
         return None
     return _cheapest_by_cpsat(
         state, widest=widest, allowed=allowed, sku=sku, qty=qty, day=day, settings=settings
