@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 
 from app.solver.lots import component_need
 from app.solver.plan import DayPlan, DayPurchase, DayStockTake
-from app.solver.plant import StockMove
 from app.solver.schedule import CapacityShortfall, LotSchedule, schedule_backward
 from app.solver.state import PlanningState
 
@@ -95,8 +94,7 @@ class _Planner:
         from_stock = min(qty, self.state.stock_atp(sku, day))
         if from_stock:
             self.stock.append(DayStockTake(sku, day, from_stock))
-            moved = StockMove(sku, from_stock, self.state.date_of(day))
-            self.state = self.state.taking((moved,), ())
+            self.state = self.state.taking_on_days(((sku, day, from_stock),), ())
         rest = qty - from_stock
         if rest == 0:
             return
@@ -116,7 +114,7 @@ class _Planner:
         if isinstance(lot, CapacityShortfall):
             raise _Failed(path)
         self.lots.append(lot)
-        self.state = self.state.taking((), DayPlan(deadline, lots=(lot,)).capacity_uses(self.state))
+        self.state = self.state.taking_on_days((), DayPlan(deadline, lots=(lot,)).minutes_used())
         for line in plant.bom.get(sku, ()):
             self.need((*path, line.component), component_need(qty, line.qty_per), lot.start_day)
 

@@ -45,9 +45,19 @@ class DayPlan:
             for day, minutes in op.loads
         ]
 
+    def minutes_used(self) -> list[tuple[str, int, int]]:
+        """(resource, day, minutes) of every operation's loads."""
+        return [
+            (op.operation.resource, day, minutes)
+            for lot in self.lots
+            for op in lot.operations
+            for day, minutes in op.loads
+        ]
+
     def apply_to(self, state: PlanningState) -> PlanningState:
         """The state the next line of the quote sees."""
-        return state.taking(self.stock_moves(state), self.capacity_uses(state))
+        taken = [(t.sku, t.day, t.qty) for t in self.stock if t.qty > 0]
+        return state.taking_on_days(taken, self.minutes_used())
 
     def dated(self, state: PlanningState) -> results.Plan:
         return results.Plan(

@@ -101,35 +101,56 @@ class PlanningState:
         return replace(taken, deliveries=self.deliveries + reservations.deliveries)
 
     def taking(self, stock: Iterable[StockMove], capacity: Iterable[CapacityUse]) -> PlanningState:
-        """A new state with stock taken and minutes used; only touched arrays are copied."""
-        h = self.horizon_days
-        free = dict(self.free)
-        net = dict(self.net)
-        projected = dict(self.projected)
-        atp = dict(self.atp)
-        copied_resources: set[str] = set()
+        """A new state with stock taken and minutes used (moves and uses outside the horizon
+        as :meth:`stock_day` and :meth:`capacity_day` say)."""
+        stock_days = []
+        for move in stock:
+            day = self.stock_day(move.date)
+            if day is not None:
+                stock_days.append((move.sku, day, move.qty))
+        minutes_days = []
         for use in capacity:
             day = self.capacity_day(use.date)
-            if day is None or use.resource not in free:
+            if day is not None:
+                minutes_days.append((use.resource, day, use.minutes))
+        return self.taking_on_days(stock_days, minutes_days)
+
+    def taking_on_days(
+        self, stock: Iterable[tuple[str, int, int]], minutes: Iterable[tuple[str, int, int]]
+    ) -> PlanningState:
+        """:meth:`taking` in day indexes: (sku, day, qty) taken, (resource, day, minutes) used,
+        every day inside the horizon. Only touched arrays are copied, and the maps of arrays
+        only when something in them changes (states never change in place, so an untouched map
+        is shared)."""
+        free, net = self.free, self.net
+        copied_resources: set[str] = set()
+        for resource, day, used in minutes:
+            if resource not in free:
                 continue
-            if use.resource not in copied_resources:
-                free[use.resource] = free[use.resource].copy()
-                net[use.resource] = net[use.resource].copy()
-                copied_resources.add(use.resource)
-            net[use.resource][day] -= use.minutes
-            free[use.resource][day] = max(0, int(net[use.resource][day]))
+            if not copied_resources:
+                free, net = dict(free), dict(net)
+            if resource not in copied_resources:
+                free[resource] = free[resource].copy()
+                net[resource] = net[resource].copy()
+                copied_resources.add(resource)
+            net[resource][day] -= used
+            free[resource][day] = max(0, int(net[resource][day]))
+        projected, atp = self.projected, self.atp
         touched: set[str] = set()
-        for move in stock:
-            taken_on = self.stock_day(move.date)
-            if move.sku not in projected or taken_on is None:
+        for sku, day, qty in stock:
+            if sku not in projected:
                 continue
-            if move.sku not in touched:
-                projected[move.sku] = projected[move.sku].copy()
-                touched.add(move.sku)
-            projected[move.sku][taken_on:] -= move.qty
+            if not touched:
+                projected, atp = dict(projected), dict(atp)
+            if sku not in touched:
+                projected[sku] = projected[sku].copy()
+                touched.add(sku)
+            projected[sku][day:] -= qty
         for sku in touched:
             atp[sku] = _suffix_min_atp(projected[sku])
-        return PlanningState(self.plant, self.as_of, h, free, projected, atp, net, self.deliveries)
+        return PlanningState(
+            self.plant, self.as_of, self.horizon_days, free, projected, atp, net, self.deliveries
+        )
 
     def allocation_of(
         self,

@@ -66,8 +66,10 @@ def _stock_first_problems(state: PlanningState, sku: str, qty: int, plan: DayPla
     uses = _uses_in_tree(state.plant.bom, sku)
     needs = _needs_by_item(state, sku, qty, plan)
     taken_on: dict[tuple[str, int], int] = defaultdict(int)
+    taken_of: Counter[str] = Counter()
     for take in plan.stock:
         taken_on[take.sku, take.day] += take.qty
+        taken_of[take.sku] += take.qty
     problems = _lots_split(plan, uses) + _takes_off_their_day(needs, taken_on)
     for item_sku, item_needs in sorted(needs.items()):
         # The line's own item, or a component with one use: the spec fixes the stock taken.
@@ -77,7 +79,7 @@ def _stock_first_problems(state: PlanningState, sku: str, qty: int, plan: DayPla
             continue
         day, need = item_needs[0]
         expected = min(need, state.stock_atp(item_sku, day))
-        taken = sum(q for (taken_sku, _), q in taken_on.items() if taken_sku == item_sku)
+        taken = taken_of[item_sku]
         if taken != expected:
             problems.append(
                 f"stock first: {item_sku} needs {need} on day {day} with {expected} in stock "
@@ -195,7 +197,7 @@ def _balance(
         supply_by[day] += qty
     have = want = 0
     # The balance only changes on days with a need or a supply: those are the days to look at.
-    for day in sorted((set(need_by) | set(supply_by)) & set(range(horizon))):
+    for day in sorted(d for d in set(need_by) | set(supply_by) if 0 <= d < horizon):
         have += supply_by.get(day, 0)
         want += need_by.get(day, 0)
         if have < want:
