@@ -14,7 +14,7 @@ horizon takes nothing inside it.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -22,7 +22,7 @@ from typing import Literal
 import numpy as np
 
 from app.solver.plant import Reservations
-from app.solver.state import PlanningState
+from app.solver.state import IntArray, PlanningState
 
 MisfitKind = Literal["stock", "capacity", "unknown_item", "unknown_resource"]
 
@@ -55,7 +55,7 @@ def misfits(state: PlanningState, reservations: Reservations) -> list[Misfit]:
 
 def _stock_misfits(state: PlanningState, reservations: Reservations) -> list[Misfit]:
     found: list[Misfit] = []
-    takes: dict[str, np.ndarray] = {}
+    takes: dict[str, Counter[int]] = defaultdict(Counter)
     for move in reservations.stock:
         if move.sku not in state.projected:
             found.append(Misfit("unknown_item", move.sku))
@@ -63,21 +63,35 @@ def _stock_misfits(state: PlanningState, reservations: Reservations) -> list[Mis
         day = state.stock_day(move.date)
         if day is None or move.qty <= 0:
             continue
-        takes.setdefault(move.sku, np.zeros(state.horizon_days, dtype=np.int64))[day] += move.qty
-    for sku, taken in sorted(takes.items()):
-        first = int(np.flatnonzero(taken)[0])
+        takes[move.sku][day] += move.qty
+    for sku, taken_on in sorted(takes.items()):
+        if not _leaves_a_day_short(state.atp[sku], taken_on):
+            continue
+        taken = np.zeros(state.horizon_days, dtype=np.int64)
+        for day, qty in taken_on.items():
+            taken[day] += qty
+        first = min(taken_on)
         after = (state.projected[sku] - np.cumsum(taken))[first:]
-        short = np.flatnonzero(after < 0)
-        if short.size:
-            found.append(
-                Misfit(
-                    "stock",
-                    sku,
-                    date=state.date_of(first + int(short[0])),
-                    short=-int(after[short[0]]),
-                )
-            )
+        short = int(np.flatnonzero(after < 0)[0])
+        found.append(
+            Misfit("stock", sku, date=state.date_of(first + short), short=-int(after[short]))
+        )
     return list(dict.fromkeys(found))
+
+
+def _leaves_a_day_short(atp: IntArray, taken_on: Counter[int]) -> bool:
+    """Whether the takes leave some day with less projected stock than taken up to it.
+
+    With the takes sorted by day (d_k, cumulative c_k), no day is short exactly when
+    ATP(d_k) >= c_k for every k: ATP(d_k) is the least projected stock from d_k on, and the
+    days from d_k to the next take need c_k, the later ones more (and their own check).
+    """
+    cumulative = 0
+    for day in sorted(taken_on):
+        cumulative += taken_on[day]
+        if int(atp[day]) < cumulative:
+            return True
+    return False
 
 
 def _capacity_misfits(state: PlanningState, reservations: Reservations) -> list[Misfit]:
