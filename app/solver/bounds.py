@@ -150,8 +150,8 @@ def _earliest_finish(free: npt.NDArray[np.int64], start: int, minutes: int) -> i
     free minutes for it, so no real plan finishes earlier), or None within the horizon."""
     if minutes <= 0:
         return start
-    collected = np.cumsum(free[start:])
-    reach = int(np.searchsorted(collected, minutes))
+    collected = free[start:].cumsum()
+    reach = int(collected.searchsorted(minutes))
     return None if reach >= len(collected) else start + reach
 
 

@@ -15,8 +15,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from app.solver.lots import operation_minutes
 from app.solver.plant import Operation
 from app.solver.state import IntArray
@@ -78,11 +76,11 @@ def schedule_backward(
         used = used_on_boundary.get(operation.resource, 0)
         # Minutes collected counting back from the cursor (its own day less what the next
         # operation of this lot already took there); no copy of the day range is made.
-        backwards = np.cumsum(free_minutes[cursor::-1])
+        backwards = free_minutes[cursor::-1].cumsum()
         if used:
             backwards -= used
         # Number of days (counted back from the cursor) needed to collect `need` minutes.
-        reach = int(np.searchsorted(backwards, need))
+        reach = int(backwards.searchsorted(need))
         if reach >= len(backwards):
             return CapacityShortfall(operation, need - int(backwards[-1]))
         first_day = cursor - reach
