@@ -7,19 +7,24 @@ the future: expiry needs no background job, every query that counts reservations
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BindParameter,
     Date,
     DateTime,
+    Executable,
     ForeignKey,
     Index,
     Integer,
     String,
     and_,
+    bindparam,
     func,
     or_,
     select,
@@ -132,7 +137,7 @@ def any_stale_holds(session: Session, now: datetime) -> bool:
     return session.scalar(stale.limit(1)) is not None
 
 
-def counts_now(now: datetime) -> Any:
+def counts_now(now: datetime | BindParameter[Any]) -> Any:
     """SQL condition: the promise takes stock and capacity at ``now``."""
     return or_(
         PromiseRow.status == CONFIRMED,
@@ -225,53 +230,79 @@ def live_reservations(
     session: Session, now: datetime, *, excluding: str | None = None, confirmed_only: bool = False
 ) -> Reservations:
     """Everything that held (unexpired) and confirmed promises take, summed per item/resource and
-    day; only what confirmed ones take with ``confirmed_only``."""
-    stock_query = (
-        select(PromiseStockRow.sku, PromiseStockRow.date, func.sum(PromiseStockRow.qty))
-        .join(PromiseRow, PromiseRow.id == PromiseStockRow.promise_id)
-        .where(counts_now(now))
-        .group_by(PromiseStockRow.sku, PromiseStockRow.date)
-    )
-    capacity_query = (
-        select(
-            PromiseCapacityRow.resource,
-            PromiseCapacityRow.date,
-            func.sum(PromiseCapacityRow.minutes),
-        )
-        .join(PromiseRow, PromiseRow.id == PromiseCapacityRow.promise_id)
-        .where(counts_now(now))
-        .group_by(PromiseCapacityRow.resource, PromiseCapacityRow.date)
-    )
-    delivery_query = (
-        select(
-            PromiseRow.customer,
-            PromiseDeliveryRow.sku,
-            PromiseDeliveryRow.date,
-            func.sum(PromiseDeliveryRow.qty),
-        )
-        .join(PromiseRow, PromiseRow.id == PromiseDeliveryRow.promise_id)
-        .where(counts_now(now))
-        .group_by(PromiseRow.customer, PromiseDeliveryRow.sku, PromiseDeliveryRow.date)
-    )
-    if excluding is not None:
-        stock_query = stock_query.where(PromiseRow.id != excluding)
-        capacity_query = capacity_query.where(PromiseRow.id != excluding)
-        delivery_query = delivery_query.where(PromiseRow.id != excluding)
-    if confirmed_only:
-        stock_query = stock_query.where(PromiseRow.status == CONFIRMED)
-        capacity_query = capacity_query.where(PromiseRow.status == CONFIRMED)
-        delivery_query = delivery_query.where(PromiseRow.status == CONFIRMED)
+    day; only what confirmed ones take with ``confirmed_only``.
+
+    First one indexed look-up for any promise that counts (with the same conditions): when
+    there is none, the three sums are provably empty (each joins the promises on exactly those
+    conditions), so they are not run. The statements are built once (``_reservation_queries``).
+    """
+    queries = _reservation_queries(excluding=excluding is not None, confirmed_only=confirmed_only)
+    params = {"now": now, "excluding": excluding}
+    if session.execute(queries.any_counting, params).first() is None:
+        return Reservations()
     return Reservations(
         stock=tuple(
-            StockMove(sku, int(qty), day) for sku, day, qty in session.execute(stock_query)
+            StockMove(sku, int(qty), day)
+            for sku, day, qty in session.execute(queries.stock, params)
         ),
         capacity=tuple(
             CapacityUse(resource, day, int(minutes))
-            for resource, day, minutes in session.execute(capacity_query)
+            for resource, day, minutes in session.execute(queries.capacity, params)
         ),
         deliveries=tuple(
             Delivery(customer, sku, int(qty), day)
-            for customer, sku, day, qty in session.execute(delivery_query)
+            for customer, sku, day, qty in session.execute(queries.deliveries, params)
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _ReservationQueries:
+    any_counting: Executable
+    stock: Executable
+    capacity: Executable
+    deliveries: Executable
+
+
+@functools.cache
+def _reservation_queries(*, excluding: bool, confirmed_only: bool) -> _ReservationQueries:
+    """The statements of ``live_reservations``, with ``now`` and ``excluding`` as parameters.
+
+    Built once per variant: building them and their cache keys cost more than running them.
+    """
+    counting = counts_now(bindparam("now"))
+    if excluding:
+        counting = and_(counting, PromiseRow.id != bindparam("excluding"))
+    if confirmed_only:
+        counting = and_(counting, PromiseRow.status == CONFIRMED)
+    return _ReservationQueries(
+        any_counting=select(PromiseRow.id).where(counting).limit(1),
+        stock=(
+            select(PromiseStockRow.sku, PromiseStockRow.date, func.sum(PromiseStockRow.qty))
+            .join(PromiseRow, PromiseRow.id == PromiseStockRow.promise_id)
+            .where(counting)
+            .group_by(PromiseStockRow.sku, PromiseStockRow.date)
+        ),
+        capacity=(
+            select(
+                PromiseCapacityRow.resource,
+                PromiseCapacityRow.date,
+                func.sum(PromiseCapacityRow.minutes),
+            )
+            .join(PromiseRow, PromiseRow.id == PromiseCapacityRow.promise_id)
+            .where(counting)
+            .group_by(PromiseCapacityRow.resource, PromiseCapacityRow.date)
+        ),
+        deliveries=(
+            select(
+                PromiseRow.customer,
+                PromiseDeliveryRow.sku,
+                PromiseDeliveryRow.date,
+                func.sum(PromiseDeliveryRow.qty),
+            )
+            .join(PromiseRow, PromiseRow.id == PromiseDeliveryRow.promise_id)
+            .where(counting)
+            .group_by(PromiseRow.customer, PromiseDeliveryRow.sku, PromiseDeliveryRow.date)
         ),
     )
 
