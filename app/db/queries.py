@@ -40,12 +40,12 @@ from app.solver.plant import (
 )
 
 DATA_VERSION_ROW_ID = 1
+# Read by every check: built once (building it and its cache key cost more than running it).
+_DATA_VERSION = select(DataVersionRow.version).where(DataVersionRow.id == DATA_VERSION_ROW_ID)
 
 
 def get_data_version(session: Session) -> int:
-    version = session.scalar(
-        select(DataVersionRow.version).where(DataVersionRow.id == DATA_VERSION_ROW_ID)
-    )
+    version = session.scalar(_DATA_VERSION)
     return version or 0
 
 
