@@ -56,10 +56,12 @@ def get_caller(
 CallerDep = Annotated[Caller, Depends(get_caller)]
 
 
-def scoped_idempotency_key(caller: CallerDep, key: IdempotencyKeyDep = None) -> str | None:
+async def scoped_idempotency_key(caller: CallerDep, key: IdempotencyKeyDep = None) -> str | None:
     """The Idempotency-Key within its caller's API key: two clients never share an answer.
 
-    Hashed, so that any header value fits the stored key column.
+    Hashed, so that any header value fits the stored key column. ``async``, as the role guard
+    below: it computes a little and never blocks, so it runs without a thread hand-off
+    (app.deps).
     """
     if key is None:
         return None
@@ -69,7 +71,7 @@ def scoped_idempotency_key(caller: CallerDep, key: IdempotencyKeyDep = None) -> 
 ScopedIdempotencyKeyDep = Annotated[str | None, Depends(scoped_idempotency_key)]
 
 # The roles each guard lets through, to document them (see route_roles).
-_GUARDS: dict[Callable[..., Caller], tuple[Role, ...]] = {}
+_GUARDS: dict[Callable[..., Any], tuple[Role, ...]] = {}
 
 
 def require(*roles: Role) -> Any:
@@ -78,7 +80,7 @@ def require(*roles: Role) -> Any:
     Use as ``dependencies=[require(ADMIN)]`` or ``caller: Annotated[Caller, require(CRM)]``.
     """
 
-    def caller_with_role(caller: CallerDep) -> Caller:
+    async def caller_with_role(caller: CallerDep) -> Caller:
         # role None: authentication is off, everyone may do everything.
         if caller.role is not None and caller.role not in roles:
             raise Forbidden(

@@ -30,17 +30,22 @@ def reads_first(endpoint: EndpointT) -> EndpointT:
     return endpoint
 
 
-def get_settings(request: Request) -> Settings:
+# The dependencies that only read app.state (or compute a little) are ``async def``: FastAPI
+# runs a plain ``def`` dependency in the thread pool, a hand-off to a worker thread and back
+# for every request. Those that touch the database stay ``def`` (they may block).
+
+
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_clock(request: Request) -> Clock:
+async def get_clock(request: Request) -> Clock:
     clock: Clock = request.app.state.clock
     return clock
 
 
-def get_session_factory(request: Request) -> sessionmaker[Session]:
+async def get_session_factory(request: Request) -> sessionmaker[Session]:
     """For a streaming answer, which reads in sessions of its own while it runs."""
     factory: sessionmaker[Session] = request.app.state.session_factory
     return factory
