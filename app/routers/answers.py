@@ -19,9 +19,9 @@ from app.deps import SessionDep
 from app.errors import Conflict, problem_body
 from app.schemas.problem import PROBLEM_MEDIA_TYPE
 from app.services import idempotency
-from app.services.outcomes import Refusal
+from app.services.outcomes import Refusal, StoredCheck
 
-Outcome = BaseModel | Refusal
+Outcome = BaseModel | Refusal | StoredCheck
 
 
 class OrjsonResponse(JSONResponse):
@@ -64,6 +64,8 @@ def _answer(outcome: Outcome, status_code: int) -> idempotency.StoredAnswer:
             extra={"check": outcome.check.model_dump(mode="json")},
         )
         return idempotency.StoredAnswer(Conflict.status, body)
+    if isinstance(outcome, StoredCheck):
+        return idempotency.StoredAnswer(status_code, outcome.body)  # dumped once, as stored
     return idempotency.StoredAnswer(status_code, outcome.model_dump(mode="json"))
 
 

@@ -29,6 +29,7 @@ from app.schemas.types import IsoDate
 from app.services.answer_cache import answer_cache
 from app.services.check_results import to_check_result
 from app.services.dataset_validation import ParsedRow
+from app.services.outcomes import StoredCheck
 from app.services.planning_cache import planning_cache
 from app.settings import Settings
 from app.solver.engine import OptionsAsked, PlanningState, SolverSettings, check_quote
@@ -56,17 +57,24 @@ def run_check(
     Read and solved in a reading transaction; only storing the answer writes (``begin_writing``),
     so checks never wait for each other's solves.
     """
+    return _run_check(session, settings, request, now).result
+
+
+def check_body(session: Session, settings: Settings, raw: Any, clock: Clock) -> StoredCheck:
+    """``run_check`` of the JSON body ``raw``, validated whole (every error at once); with the
+    JSON it was stored as, which is the answer."""
+    request = parse_request(session, settings, CheckRequest, raw, now=clock())
+    return _run_check(session, settings, request, clock())
+
+
+def _run_check(
+    session: Session, settings: Settings, request: CheckRequest, now: datetime
+) -> StoredCheck:
     dated, quote = evaluate_quote(
         session, settings, request, live_reservations(session, now), now=now
     )
     begin_writing(session)
-    return store_check(session, dated, quote, now)
-
-
-def check_body(session: Session, settings: Settings, raw: Any, clock: Clock) -> CheckResult:
-    """``run_check`` of the JSON body ``raw``, validated whole (every error at once)."""
-    request = parse_request(session, settings, CheckRequest, raw, now=clock())
-    return run_check(session, settings, request, clock())
+    return store_check_json(session, dated, quote, now)
 
 
 def parse_request(
@@ -208,9 +216,17 @@ def _options_asked(request: CheckRequest) -> OptionsAsked:
 def store_check(
     session: Session, request: CheckRequest, quote: QuoteResult, created_at: datetime
 ) -> CheckResult:
+    return store_check_json(session, request, quote, created_at).result
+
+
+def store_check_json(
+    session: Session, request: CheckRequest, quote: QuoteResult, created_at: datetime
+) -> StoredCheck:
+    """Store the check; the result with the JSON it was stored as."""
     check_id = str(uuid.uuid4())
     result = to_check_result(check_id, request, quote, created_at)
     CHECKS.labels(result.status).inc()
+    body = result.model_dump(mode="json")
     add_check(
         session,
         check_id=check_id,
@@ -220,9 +236,9 @@ def store_check(
         status=result.status,
         created_at=created_at,
         request=request.model_dump(mode="json"),
-        result=result.model_dump(mode="json"),
+        result=body,
     )
-    return result
+    return StoredCheck(result, body)
 
 
 def read_check(session: Session, check_id: str) -> CheckResult:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from app.schemas.check import CheckResult
 
@@ -14,3 +15,12 @@ class Refusal:
 
     detail: str
     check: CheckResult
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCheck:
+    """A check as stored, with the JSON it was stored as (``result.model_dump(mode="json")``):
+    the answer is that same JSON, so it is dumped once, not again for the answer."""
+
+    result: CheckResult
+    body: dict[str, Any]

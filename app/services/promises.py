@@ -36,6 +36,7 @@ from app.services.checks import (
     planning_state,
     request_line_errors,
     store_check,
+    store_check_json,
     today,
 )
 from app.services.expiry import expire_holds
@@ -100,7 +101,8 @@ def hold(ctx: PromiseContext, raw: Any) -> PromiseOut | Refusal:
     dated, quote = _answer_now(
         ctx, check_request, snapshot, db.live_reservations(session, now), now
     )
-    result = store_check(session, dated, quote, now)
+    stored = store_check_json(session, dated, quote, now)
+    result = stored.result
     refusal = _refusal(quote, request.mode)
     if refusal is not None:
         return Refusal(refusal, result)
@@ -116,7 +118,7 @@ def hold(ctx: PromiseContext, raw: Any) -> PromiseOut | Refusal:
         expires_at=now + timedelta(minutes=request.hold_minutes),
         check_id=result.id,
         request=dated.model_dump(mode="json") | {"mode": request.mode},
-        result=result.model_dump(mode="json"),
+        result=stored.body,  # the JSON the check was stored as
     )
     reserve_plan(session, row.id, quote)
     record(
