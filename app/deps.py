@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
+from functools import partial
 from typing import Annotated, Any, TypeVar
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -51,20 +54,45 @@ async def get_session_factory(request: Request) -> sessionmaker[Session]:
     return factory
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """The transaction boundary: commit when the route returns, roll back when it raises."""
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The transaction boundary: commit when the route returns, roll back when it raises.
+
+    An async generator, so that a session that only reads first costs no thread hand-off to
+    begin (it does no I/O until its first statement). What may block runs in a worker thread:
+    BEGIN IMMEDIATE of a writing route (it may wait for SQLite's write lock), and the commit or
+    rollback with the close. The end runs shielded from cancellation and on a limiter of its
+    own, as FastAPI runs the end of a plain generator dependency, so that it never waits for a
+    worker thread held by a request that is waiting for this one's lock.
+    """
     factory: sessionmaker[Session] = request.app.state.session_factory
-    with factory() as session:
+    session = factory()
+    try:
         if getattr(request.scope.get("endpoint"), _READS_FIRST, False):
             begin_as_reader(session)
         elif request.method not in SAFE_METHODS:
-            begin_as_writer(session)
-        try:
-            yield session
-        except BaseException:
+            await anyio.to_thread.run_sync(begin_as_writer, session)
+    except BaseException:
+        await _shielded(session.close)
+        raise
+    try:
+        yield session
+    except BaseException:
+        await _shielded(partial(_end, session, commit=False))
+        raise
+    await _shielded(partial(_end, session, commit=True))
+
+
+def _end(session: Session, *, commit: bool) -> None:
+    with session:  # closed whatever happens
+        if commit:
+            session.commit()
+        else:
             session.rollback()
-            raise
-        session.commit()
+
+
+async def _shielded(end: Callable[[], None]) -> None:
+    with anyio.CancelScope(shield=True):
+        await anyio.to_thread.run_sync(end, limiter=anyio.CapacityLimiter(1))
 
 
 def parse_json_document(body: bytes) -> Any:
