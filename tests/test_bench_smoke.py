@@ -8,7 +8,7 @@ grouped and shown, and that the timers put the engine functions back.
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from ortools.sat.python import cp_model
@@ -18,7 +18,7 @@ from app.solver import binding, engine, explain
 from app.solver.cpsat import model as cpsat_model
 from app.solver.document import plant_from_document
 from app.solver.engine import PlanningState
-from bench import explanations, load_quotes_engine
+from bench import explanations, http_path, load_quotes_engine
 from bench.check_latency import (
     Options,
     bench_plant,
@@ -207,3 +207,32 @@ def test_the_load_quotes_run_through_the_engine_on_a_tiny_plant() -> None:
     methods = figures["methods"]
     assert isinstance(methods, dict)
     assert sum(methods.values()) == 8
+
+
+def test_http_path_measures_server_cpu_and_wall_time_over_a_real_server() -> None:
+    """bench.http_path on a small plant, SQLite, one round of ten checks of each kind."""
+    doc = generate_plant(40, 3, 3, 150, seed=2, as_of=datetime.now(UTC).date())
+    lines: list[str] = []
+
+    figures = http_path.measure(doc, rounds=1, checks=10, echo=lines.append)
+
+    assert set(figures) == {"stock", "finished"}
+    for rows in figures.values():
+        assert len(rows) == 1
+        cpu, p50, p95 = rows[0]
+        assert cpu >= 0
+        assert 0 < p50 <= p95
+    assert len(lines) == 2
+
+
+def test_http_path_stock_quotes_are_distinct_and_within_stock() -> None:
+    doc = generate_plant(40, 3, 3, 150, seed=2, as_of=AS_OF)
+    on_hand = {row["sku"]: row["on_hand"] for row in doc["inventory"]}
+    quotes = http_path.stock_quotes(doc, 50, seed=7, as_of=AS_OF)
+    lines = [
+        (q["lines"][0]["sku"], q["lines"][0]["qty"], q["lines"][0]["requested_date"])
+        for q in quotes
+    ]
+    assert len(set(lines)) == 50
+    assert all(1 <= qty <= on_hand[sku] // 4 for sku, qty, _ in lines)
+    assert http_path.stock_quotes(doc, 60, seed=7, as_of=AS_OF)[:50] == quotes
