@@ -1,10 +1,14 @@
 """Every API test runs on SQLite (a fresh file per test) and on PostgreSQL (one database per
-session, created here, migrated with Alembic, truncated before each test, dropped at the end).
+session, created here, migrated with Alembic, emptied before each test, dropped at the end).
+
+The SQLite files are copies of one file migrated with Alembic once per session: the same schema
+and alembic_version as migrating each file, for a millisecond instead of a tenth of a second.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -38,21 +42,61 @@ def postgres_engine(postgres_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-def _truncate(engine: Engine) -> None:
+@pytest.fixture(scope="session")
+def postgres_emptier(postgres_engine: Engine) -> Callable[[], None]:
+    """Empties every table but NOT_TRUNCATED and restarts their sequences, as
+    ``TRUNCATE ... RESTART IDENTITY CASCADE`` does, with DELETE: a tenth of the time on the
+    small tables of a test (TRUNCATE makes new files for every table, empty or not)."""
     tables = [t.name for t in Base.metadata.sorted_tables if t.name not in NOT_TRUNCATED]
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    with postgres_engine.connect() as connection:
+        # The sequences the tables' columns own (serial and identity columns).
+        sequences = connection.scalars(
+            text(
+                "SELECT DISTINCT seq.oid::regclass::text FROM pg_class seq"
+                " JOIN pg_depend dep ON dep.objid = seq.oid AND dep.deptype IN ('a', 'i')"
+                " JOIN pg_class tab ON tab.oid = dep.refobjid"
+                " WHERE seq.relkind = 'S' AND tab.relname = ANY(:tables)"
+            ),
+            {"tables": tables},
+        ).all()
+    # Children before parents, so that no foreign key is ever violated.
+    statements = [f"DELETE FROM {name}" for name in reversed(tables)]
+    statements += [f"ALTER SEQUENCE {name} RESTART" for name in sequences]
+
+    def empty() -> None:
+        with postgres_engine.begin() as connection:
+            for statement in statements:
+                connection.execute(text(statement))
+
+    return empty
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite file migrated with Alembic, once per session: each test gets a copy."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "migrated.db"
+    upgrade_to_head(f"sqlite:///{path}")
+    return path
+
+
+def copy_sqlite(template: Path, target: Path) -> None:
+    """A consistent copy through SQLite's backup API (whatever the journal holds)."""
+    source, copy = sqlite3.connect(template), sqlite3.connect(target)
+    try:
+        source.backup(copy)
+    finally:
+        copy.close()
+        source.close()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A migrated, empty database of each backend."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'test.db'}"
-        upgrade_to_head(url)
-        return url
-    engine: Engine = request.getfixturevalue("postgres_engine")
-    _truncate(engine)
+        target = tmp_path / "test.db"
+        copy_sqlite(request.getfixturevalue("sqlite_template"), target)
+        return f"sqlite:///{target}"
+    request.getfixturevalue("postgres_emptier")()
     url_text: str = request.getfixturevalue("postgres_url")
     return url_text
 
