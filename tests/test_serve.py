@@ -9,7 +9,6 @@ import pty
 import re
 import select
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -18,27 +17,24 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.servers import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 ORDERPROMISE = Path(sys.executable).parent / "orderpromise"
 BOOTSTRAP = "serve-test-bootstrap-key-0123456789"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def wait_until_up(url: str, server: subprocess.Popen[str], seconds: float = 30) -> httpx.Response:
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"the server exited with {server.returncode}")
-        try:
-            return httpx.get(url, timeout=1)
-        except httpx.TransportError:
-            time.sleep(0.2)
+    # One client for all the polls (httpx.get would make an SSL context each time).
+    with httpx.Client(timeout=1, trust_env=False) as client:
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                pytest.fail(f"the server exited with {server.returncode}")
+            try:
+                return client.get(url)
+            except httpx.TransportError:
+                time.sleep(0.05)
     pytest.fail(f"{url} did not answer within {seconds} s")
 
 

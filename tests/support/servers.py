@@ -24,6 +24,8 @@ from app.db.migrate import upgrade_to_head
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 ORDERPROMISE = str(Path(sys.executable).with_name("orderpromise"))
+# How often a starting server is asked for /readyz (a refused connection costs next to nothing).
+READY_POLL_SECONDS = 0.05
 
 
 def free_port() -> int:
@@ -83,15 +85,18 @@ def servers(database_url: str, count: int, tmp_path: Path, **env: str) -> Iterat
 
 def _wait_ready(server: Server, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            pytest.fail(f"server exited early:\n{server.log.read_text()}")
-        try:
-            if httpx.get(f"{server.url}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
+    # One client for all the polls: httpx.get makes a client, and an SSL context, each time
+    # (~40 ms of CPU, taken from the server that is starting).
+    with httpx.Client(timeout=2, trust_env=False) as client:
+        while time.monotonic() < deadline:
+            if server.process.poll() is not None:
+                pytest.fail(f"server exited early:\n{server.log.read_text()}")
+            try:
+                if client.get(f"{server.url}/readyz").status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(READY_POLL_SECONDS)
     pytest.fail(f"server not ready in {timeout}s:\n{server.log.read_text()}")
 
 
