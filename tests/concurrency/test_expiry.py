@@ -47,8 +47,8 @@ def target() -> Iterator[Receiver]:
         yield running
 
 
-def _sweeps(server: Server) -> float:
-    found = _SWEEPS.search(httpx.get(f"{server.url}/metrics", timeout=10).text)
+def _sweeps(client: httpx.Client, server: Server) -> float:
+    found = _SWEEPS.search(client.get(f"{server.url}/metrics").text)
     return float(found.group(1)) if found else 0.0
 
 
@@ -94,19 +94,17 @@ def _move_expiry(url: str, promise_id: str, to: datetime) -> None:
 def test_three_processes_announce_an_expiry_once(
     database: str, tmp_path: Path, target: Receiver
 ) -> None:
-    with servers(database, 3, tmp_path, **SWEEPING) as running:
+    # One client for every call (httpx.get would make a client and an SSL context each time).
+    with servers(database, 3, tmp_path, **SWEEPING) as running, httpx.Client(timeout=30) as api:
         first = running[0]
-        assert httpx.put(f"{first.url}/v1/dataset", json=scarce_dataset(), timeout=30).is_success
-        hook = httpx.post(
-            f"{first.url}/v1/webhooks",
-            json={"url": target.url, "events": ["promise.expired"]},
-            timeout=30,
+        assert api.put(f"{first.url}/v1/dataset", json=scarce_dataset()).is_success
+        hook = api.post(
+            f"{first.url}/v1/webhooks", json={"url": target.url, "events": ["promise.expired"]}
         )
         target.secret = hook.json()["secret"]
-        held = httpx.post(
+        held = api.post(
             f"{first.url}/v1/promises",
             json=one_unit("STOCKED", "Q-EXPIRY", as_of=servers_as_of()) | {"hold_minutes": 30},
-            timeout=30,
         )
         assert held.status_code == 201, held.text
         promise_id = held.json()["id"]
@@ -114,8 +112,8 @@ def test_three_processes_announce_an_expiry_once(
         _move_expiry(database, promise_id, datetime.now(UTC) - timedelta(seconds=1))
         got = target.wait_for(lambda got: len(got) >= 1, timeout=60)
         # Every process sweeps at least twice more after the announcement.
-        after = {server.url: _sweeps(server) for server in running}
-        _wait(lambda: all(_sweeps(s) >= after[s.url] + 2 for s in running))
+        after = {server.url: _sweeps(api, server) for server in running}
+        _wait(lambda: all(_sweeps(api, s) >= after[s.url] + 2 for s in running))
         got = target.deliveries()
 
     assert _expired_events(database, promise_id) == 1

@@ -41,11 +41,10 @@ def target() -> Iterator[Receiver]:
 
 
 def _register(server: Server, target: Receiver) -> str:
-    made = httpx.post(
-        f"{server.url}/v1/webhooks",
-        json={"url": target.url, "events": ["promise.held"]},
-        timeout=30,
-    )
+    with httpx.Client(timeout=30) as client:
+        made = client.post(
+            f"{server.url}/v1/webhooks", json={"url": target.url, "events": ["promise.held"]}
+        )
     assert made.status_code == 201, made.text
     target.secret = made.json()["secret"]
     endpoint: str = made.json()["id"]
@@ -54,10 +53,12 @@ def _register(server: Server, target: Receiver) -> str:
 
 def _queue_tests(server: Server, endpoint: str, count: int) -> list[str]:
     ids = []
-    for _ in range(count):
-        sent = httpx.post(f"{server.url}/v1/webhooks/{endpoint}/test", timeout=30)
-        assert sent.status_code == 202, sent.text
-        ids.append(sent.json()["event_id"])
+    # One client for all (httpx.post would make a client and an SSL context each time).
+    with httpx.Client(timeout=30) as client:
+        for _ in range(count):
+            sent = client.post(f"{server.url}/v1/webhooks/{endpoint}/test")
+            assert sent.status_code == 202, sent.text
+            ids.append(sent.json()["event_id"])
     return ids
 
 
