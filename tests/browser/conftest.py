@@ -1,5 +1,5 @@
 """Browser tests: a real `orderpromise serve` process per test module, driven by the machine's
-Chromium through Playwright.
+Chromium through Playwright (one browser for the session, a new context per test).
 
 The server runs on a free port with a fresh, migrated SQLite file, authentication off, and the
 sample plant loaded through PUT /v1/dataset, dated from today (UTC, the server's default zone).
@@ -96,8 +96,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             yield Server(url=process.url, as_of=as_of, api=api)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
+    """One Chromium for the session (~1.2 s to start with Playwright): each test gets a context
+    of its own (cookies, storage, pages), so nothing passes from one test to the next."""
     if not CHROMIUM.exists():
         message = f"{CHROMIUM} is missing (apt-get install chromium)"
         if REQUIRED:
