@@ -23,8 +23,9 @@ lint: setup
 	$(BIN)/mypy app
 	$(BIN)/lint-imports
 
+# Two workers (the machine has two cores); tests/conftest.py says which tests run together.
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 format: setup
 	$(BIN)/ruff check --fix .

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -27,6 +28,29 @@ from tests.support.servers import fresh_database
 
 # Kept across tests: the counter only grows, so cached planning states never go stale.
 NOT_TRUNCATED = {"data_version"}
+
+
+# Run together by pytest-xdist (`make test`: -n 2 --dist loadfile): the tests that start
+# several server processes on one database. Each starts up to 3 processes of up to 15
+# PostgreSQL connections: two such tests at once could pass the server's max_connections (100).
+ONE_AT_A_TIME = "tests/concurrency/"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadfile``, with the files of ONE_AT_A_TIME as one unit (one worker runs them
+    one after another while the other runs the rest). A file still runs whole on one worker,
+    so its module fixtures (a browser test's server, the contract's app) are made once."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling  # noqa: PLC0415  (only under xdist)
+
+    class OneUnitForServers(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            scope: str = super()._split_scope(nodeid)
+            return ONE_AT_A_TIME if scope.startswith(ONE_AT_A_TIME) else scope
+
+    return OneUnitForServers(config, log)
 
 
 @pytest.fixture(scope="session")

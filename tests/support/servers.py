@@ -29,10 +29,23 @@ READY_POLL_SECONDS = 0.05
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    """A port that nothing listens on now, for a server about to start.
+
+    Under pytest-xdist each worker takes only the ports of its own share ((port // 2) modulo
+    the number of workers is its index; by halves since Linux hands out mostly odd ports for
+    bind), so two workers never pick the same port between this probe and the server's bind.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    share = int(worker.removeprefix("gw")) if worker.startswith("gw") else 0
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    for _ in range(1000):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port: int = sock.getsockname()[1]
+        if (port // 2) % workers == share:
+            return port
+    msg = f"no free port of share {share} of {workers}"
+    raise RuntimeError(msg)
 
 
 @dataclass
