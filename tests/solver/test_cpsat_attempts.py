@@ -4,6 +4,7 @@ presolve, with the same answer; no proof within the time limit stays a time-out.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from unittest import mock
 
 import pytest
@@ -71,3 +72,66 @@ def test_a_model_left_unproven_is_answered_the_same_without_presolve() -> None:
 def test_no_proof_within_the_time_limit_is_still_a_time_out() -> None:
     with mock.patch.object(attempts, "PRESOLVED_ATTEMPT_WORK", 0.0), pytest.raises(SolverTimeout):
         earliest_day(_two_levels(), "TOP", 30, (0, 19), SolverSettings(time_limit_seconds=0.001))
+
+
+class _Scripted:
+    """A stand-in for CpSolver that answers each solve with the next scripted status."""
+
+    def __init__(
+        self, status: cp_model.CpSolverStatus, seconds: float, made: list[_Scripted]
+    ) -> None:
+        self.parameters = SimpleNamespace()
+        self.status = status
+        self.seconds = seconds
+        self.solved: cp_model.CpModel | None = None
+        made.append(self)
+
+    def solve(self, model: cp_model.CpModel) -> cp_model.CpSolverStatus:
+        self.solved = model
+        return self.status
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "answered_by", "expected"),
+    [
+        # A proof or an invalid model from the first attempt ends the solve.
+        (cp_model.OPTIMAL, None, 0, cp_model.OPTIMAL),
+        (cp_model.INFEASIBLE, None, 0, cp_model.INFEASIBLE),
+        (cp_model.MODEL_INVALID, None, 0, cp_model.MODEL_INVALID),
+        # No proof: the second attempt answers, unless it finds nothing where the first found
+        # a plan (a plan, not a proof, which the callers that accept plans may use).
+        (cp_model.UNKNOWN, cp_model.OPTIMAL, 1, cp_model.OPTIMAL),
+        (cp_model.FEASIBLE, cp_model.INFEASIBLE, 1, cp_model.INFEASIBLE),
+        (cp_model.FEASIBLE, cp_model.FEASIBLE, 1, cp_model.FEASIBLE),
+        (cp_model.FEASIBLE, cp_model.UNKNOWN, 0, cp_model.FEASIBLE),
+        (cp_model.UNKNOWN, cp_model.UNKNOWN, 1, cp_model.UNKNOWN),
+    ],
+)
+def test_which_attempt_answers(
+    first: cp_model.CpSolverStatus,
+    second: cp_model.CpSolverStatus | None,
+    answered_by: int,
+    expected: cp_model.CpSolverStatus,
+) -> None:
+    made: list[_Scripted] = []
+    statuses = iter([first, second])
+
+    def scripted(settings: SolverSettings, seconds: float) -> _Scripted:
+        assert settings is SETTINGS
+        return _Scripted(next(statuses), seconds, made)
+
+    model = cp_model.CpModel()
+    with mock.patch.object(attempts, "_solver", scripted):
+        solved = attempts.solve(model, SETTINGS)
+    assert len(made) == (1 if second is None else 2)
+    assert all(attempt.solved is model for attempt in made)
+    # The second attempt has what is left of the time limit, never more.
+    assert made[0].seconds == SETTINGS.time_limit_seconds
+    assert all(0 < attempt.seconds <= SETTINGS.time_limit_seconds for attempt in made)
+    assert solved.solver is made[answered_by]
+    assert solved.status == expected
+    assert solved.without_presolve == (answered_by == 1)
+    assert made[0].parameters.max_presolve_iterations == 1
+    assert made[0].parameters.max_deterministic_time == attempts.PRESOLVED_ATTEMPT_WORK
+    if second is not None:
+        assert made[1].parameters.cp_model_presolve is False
