@@ -34,16 +34,9 @@ class DayPlan:
     purchases: tuple[DayPurchase, ...] = ()
     lots: tuple[LotSchedule, ...] = ()
 
-    def stock_moves(self, state: PlanningState) -> list[StockMove]:
-        return [StockMove(t.sku, t.qty, state.date_of(t.day)) for t in self.stock if t.qty > 0]
-
-    def capacity_uses(self, state: PlanningState) -> list[CapacityUse]:
-        return [
-            CapacityUse(op.operation.resource, state.date_of(day), minutes)
-            for lot in self.lots
-            for op in lot.operations
-            for day, minutes in op.loads
-        ]
+    def stock_taken(self) -> list[tuple[str, int, int]]:
+        """(sku, day, qty) of every stock take."""
+        return [(t.sku, t.day, t.qty) for t in self.stock if t.qty > 0]
 
     def minutes_used(self) -> list[tuple[str, int, int]]:
         """(resource, day, minutes) of every operation's loads."""
@@ -54,10 +47,18 @@ class DayPlan:
             for day, minutes in op.loads
         ]
 
+    def stock_moves(self, state: PlanningState) -> list[StockMove]:
+        return [StockMove(sku, qty, state.date_of(day)) for sku, day, qty in self.stock_taken()]
+
+    def capacity_uses(self, state: PlanningState) -> list[CapacityUse]:
+        return [
+            CapacityUse(resource, state.date_of(day), minutes)
+            for resource, day, minutes in self.minutes_used()
+        ]
+
     def apply_to(self, state: PlanningState) -> PlanningState:
         """The state the next line of the quote sees."""
-        taken = [(t.sku, t.day, t.qty) for t in self.stock if t.qty > 0]
-        return state.taking_on_days(taken, self.minutes_used())
+        return state.taking_on_days(self.stock_taken(), self.minutes_used())
 
     def dated(self, state: PlanningState) -> results.Plan:
         return results.Plan(

@@ -13,8 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-import numpy as np
-
 from app.solver.lots import component_need
 from app.solver.plant import BomLine, Item, Operation, Plant
 from app.solver.state import PlanningState
@@ -101,8 +99,8 @@ def _earliest_start(state: PlanningState, node: ProductionNode) -> int:
 
 
 def _first_day_with_atp(state: PlanningState, sku: str, qty: int) -> int:
-    covered = np.flatnonzero(state.atp[sku] >= qty)
-    return int(covered[0]) if covered.size else state.horizon_days
+    """The first day ATP covers ``qty`` (it only grows with the day), the horizon if none."""
+    return int(state.atp[sku].searchsorted(qty))
 
 
 def _count_uses(bom: Mapping[str, tuple[BomLine, ...]], sku: str, usage: Counter[str]) -> None:
