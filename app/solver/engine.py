@@ -146,7 +146,12 @@ def _with_options(
     ) -> LineDecision:
         earlier = {request.sku: [*delivered.get(request.sku, ()), *also_delivered]}
         limit = _allocation(state, customer, request.sku, earlier)
-        return decide_line(at, request.sku, qty, day, settings, allocation=limit)
+        # A split's lines need their earliest day and plan, never the quantity on the day.
+        return decide_line(at, request.sku, qty, day, settings, allocation=limit, most_wanted=False)
+
+    def plan_on_time(at: PlanningState, qty: int, day: int) -> DayPlan:
+        # The allocation allows what was deliverable on the day (it never falls after it).
+        return on_time_plan(at, request.sku, qty, day, settings)
 
     limit = _allocation(state, customer, request.sku, delivered)
     room = None if limit is None else limit.on(state.day_of(request.requested_date))
@@ -157,6 +162,7 @@ def _with_options(
         asked=asked,
         settings=settings,
         decide=decide_as_line,
+        plan_on_time=plan_on_time,
         allocation_room=room,
     )
 
@@ -207,6 +213,7 @@ def decide_line(
     *,
     force_cpsat: bool = False,
     allocation: AllocationLimit | None = None,
+    most_wanted: bool = True,
 ) -> LineDecision:
     """Earliest day, quantity on the requested day, and the plan for the promised day.
 
@@ -214,11 +221,16 @@ def decide_line(
     (SPEC section 7): the earliest day is the later of section 2's and the allocation's, and
     the quantity on the requested day the lesser of both limits.
     ``force_cpsat`` lets the tests show that CP-SAT agrees with the fast method and the bounds
-    where they apply.
+    where they apply. Without ``most_wanted`` the quantity on the requested day of a late line
+    is not sought (it is reported as 0): for callers that need only the day and its plan.
     """
-    limit = _Limit(0, qty)
+    limit = _Limit(0, qty, most_wanted=most_wanted)
     if allocation is not None:
-        limit = _Limit(allocation.first_day(qty), min(qty, allocation.on(requested_day)))
+        limit = _Limit(
+            allocation.first_day(qty),
+            min(qty, allocation.on(requested_day)),
+            most_wanted=most_wanted,
+        )
     decided = None
     if not force_cpsat or state.plant.items[sku].kind == "purchased":
         decided = _decide_by_rules(state, sku, qty, requested_day, limit)
@@ -233,6 +245,30 @@ def decide_line(
     return decided
 
 
+def on_time_plan(
+    state: PlanningState, sku: str, qty: int, day: int, settings: SolverSettings
+) -> DayPlan:
+    """The plan :func:`decide_line` gives a line known to be deliverable on its requested
+    ``day``, without seeking its earliest day: the promised day is then ``day`` whatever the
+    earliest is, and the plan only depends on which method decides the line. That is the
+    rules' whenever their day search is covered, as in :func:`decide_line`, else the bounds'.
+    """
+    tree = fast.separable(state.plant, sku)
+    plan: DayPlan | None
+    if not isinstance(_earliest_by_rules(state, sku, qty, tree), fast.NotCovered):
+        plan = _rules_plan_on(state, sku, qty, day, tree)
+    else:
+        plan = GreedyProbe(state, sku).plan(qty, day)
+        if plan is None:
+            plan = latest_plan(state, sku, qty, day, settings)
+    if plan is None:
+        raise RuntimeError(f"{qty} {sku} were deliverable on day {day} but have no plan")
+    problems = plan_violations(state, sku, qty, plan)
+    if problems:
+        raise RuntimeError(f"plan for {qty} {sku} fails validation: {problems}")
+    return plan
+
+
 @dataclass(frozen=True, slots=True)
 class _Limit:
     """What an allocation allows: the first day the whole quantity fits (the horizon's length
@@ -240,6 +276,13 @@ class _Limit:
 
     first_day: int
     on_requested_day: int
+    most_wanted: bool = True
+
+    @property
+    def most_unasked(self) -> bool:
+        """Nothing to seek on the requested day: the allocation allows nothing there, or the
+        caller does not want to know."""
+        return self.on_requested_day == 0 or not self.most_wanted
 
     def decision(
         self,
@@ -275,19 +318,15 @@ def _decide_by_rules(
         return None
     if earliest is not None and earliest <= requested_day:
         most: int | None = qty
-    elif limit.on_requested_day == 0:
-        most = 0  # the allocation allows nothing on the requested day, whatever stock there is
+    elif limit.most_unasked:
+        most = 0  # nothing allowed or nothing wanted on the requested day, whatever stock there is
     else:
         most = _most_by_rules(state, sku, qty, requested_day, tree)
     if most is None:
         return None
 
     def plan_on(day: int) -> DayPlan:
-        outcome = fast.plan_line(state, sku, qty, day, separable_tree=tree)
-        if not isinstance(outcome, DayPlan):
-            # Feasibility is monotone in the day, so the promised day always has a plan.
-            raise RuntimeError(f"no plan for {qty} {sku} on its promised day: {outcome}")
-        return outcome
+        return _rules_plan_on(state, sku, qty, day, tree)
 
     method: Method = "fast" if state.plant.items[sku].kind == "manufactured" else "stock"
     decision = limit.decision(
@@ -301,6 +340,14 @@ def _decide_by_rules(
     if method == "stock" and decision.plan is not None and decision.plan.purchases:
         decision = replace(decision, method="purchase")
     return decision
+
+
+def _rules_plan_on(state: PlanningState, sku: str, qty: int, day: int, tree: bool) -> DayPlan:
+    outcome = fast.plan_line(state, sku, qty, day, separable_tree=tree)
+    if not isinstance(outcome, DayPlan):
+        # Feasibility is monotone in the day, so the promised day always has a plan.
+        raise RuntimeError(f"no plan for {qty} {sku} on its promised day: {outcome}")
+    return outcome
 
 
 def _earliest_by_rules(
@@ -366,8 +413,8 @@ def _decide_by_bounds(
                 )
     if earliest is not None and earliest <= requested_day:
         most = qty
-    elif limit.on_requested_day == 0:
-        most = 0  # the allocation allows nothing on the requested day, whatever can be made
+    elif limit.most_unasked:
+        most = 0  # nothing allowed or nothing wanted on the requested day, whatever can be made
     else:
         # qty itself is known to be impossible on the requested day.
         upper = relaxed_most_qty(state, sku, qty - 1, requested_day)
@@ -416,8 +463,8 @@ def _decide_by_cpsat(
         )
     if earliest is not None and earliest <= requested_day:
         most = qty
-    elif limit.on_requested_day == 0:
-        most = 0  # the allocation allows nothing on the requested day, whatever can be made
+    elif limit.most_unasked:
+        most = 0  # nothing allowed or nothing wanted on the requested day, whatever can be made
     else:
         most = most_qty(state, sku, qty, requested_day, settings)
 

@@ -2,7 +2,8 @@
 
 Options are what-ifs on the state the line saw: they never change the line's answer or the
 state later lines see, and they reserve nothing. ``split`` evaluates the line as two
-consecutive lines by the ordinary rules (``decide``, the engine's own line decision);
+consecutive lines by the ordinary rules (``plan_on_time`` and ``decide``, the engine's own line
+decision: the first is deliverable on the day, so only its plan is needed);
 ``extra_capacity`` is :mod:`app.solver.extra_capacity`; no overtime makes up for an
 allocation (SPEC section 7), so a line its allocation holds back gets none.
 """
@@ -57,6 +58,8 @@ class Decided(Protocol):
 
 # (state, qty, requested day, deliveries of the line's sku before it besides the quote's).
 Decide = Callable[[PlanningState, int, int, Sequence[tuple[int, int]]], Decided]
+# (state, qty, requested day): the plan the line decision gives a line deliverable that day.
+PlanOnTime = Callable[[PlanningState, int, int], DayPlan]
 
 
 def with_options(
@@ -67,6 +70,7 @@ def with_options(
     asked: OptionsAsked,
     settings: SolverSettings,
     decide: Decide,
+    plan_on_time: PlanOnTime,
     allocation_room: int | None = None,
 ) -> LineResult:
     """``answered`` (a late line, on ``state``) with the options asked for; ``allocation_room``
@@ -81,6 +85,7 @@ def with_options(
             on_time_qty=answered.qty_on_requested_date,
             min_split_qty=asked.min_split_qty,
             decide=decide,
+            plan_on_time=plan_on_time,
         )
         if split is not None:
             options.append(split)
@@ -104,16 +109,15 @@ def split_option(
     on_time_qty: int,
     min_split_qty: int,
     decide: Decide,
+    plan_on_time: PlanOnTime,
 ) -> LineOption | None:
     """What the requested date allows now, the rest as early as it can follow (two lines)."""
     rest = request.qty - on_time_qty
     if not (0 < on_time_qty < request.qty and on_time_qty >= min_split_qty):
         return None
     requested_day = state.day_of(request.requested_date)
-    first = decide(state, on_time_qty, requested_day, ())
-    if first.plan is None or first.earliest_day is None or first.earliest_day > requested_day:
-        raise RuntimeError(f"{on_time_qty} {request.sku} were deliverable but have no plan")
-    after = first.plan.apply_to(state)
+    first = plan_on_time(state, on_time_qty, requested_day)
+    after = first.apply_to(state)
     second = decide(after, rest, requested_day, ((requested_day, on_time_qty),))
     if second.earliest_day is None or second.plan is None:
         return None
@@ -126,7 +130,7 @@ def split_option(
             f"and {rest} on {_short(second_date)}."
         ),
         deliveries=(
-            Delivery(on_time_qty, request.requested_date, first.plan.dated(state)),
+            Delivery(on_time_qty, request.requested_date, first.dated(state)),
             Delivery(rest, second_date, second.plan.dated(after)),
         ),
         lines=(

@@ -116,8 +116,9 @@ def test_which_attempt_answers(
     made: list[_Scripted] = []
     statuses = iter([first, second])
 
-    def scripted(settings: SolverSettings, seconds: float) -> _Scripted:
+    def scripted(settings: SolverSettings, seconds: float, *, least_cost: bool) -> _Scripted:
         assert settings is SETTINGS
+        assert least_cost is False
         return _Scripted(next(statuses), seconds, made)
 
     model = cp_model.CpModel()
@@ -135,3 +136,30 @@ def test_which_attempt_answers(
     assert made[0].parameters.max_deterministic_time == attempts.PRESOLVED_ATTEMPT_WORK
     if second is not None:
         assert made[1].parameters.cp_model_presolve is False
+
+
+@pytest.mark.parametrize("least_cost", [False, True])
+def test_least_cost_models_get_the_lower_bound_search_in_both_attempts(least_cost: bool) -> None:
+    seen: list[cp_model.CpSolver] = []
+    real = attempts._solver
+
+    def spy(settings: SolverSettings, seconds: float, *, least_cost: bool) -> cp_model.CpSolver:
+        solver = real(settings, seconds, least_cost=least_cost)
+        seen.append(solver)
+        return solver
+
+    model = cp_model.CpModel()
+    x = model.new_int_var(0, 10, "x")
+    model.add(x >= 3)
+    model.minimize(x)
+    with (
+        mock.patch.object(attempts, "_solver", spy),
+        mock.patch.object(attempts, "PRESOLVED_ATTEMPT_WORK", 0.0),
+    ):
+        solved = attempts.solve(model, SETTINGS, least_cost=least_cost)
+    assert solved.status == cp_model.OPTIMAL
+    assert solved.solver.value(x) == 3
+    assert len(seen) == 2
+    for solver in seen:
+        assert solver.parameters.optimize_with_lb_tree_search is least_cost
+        assert solver.parameters.cp_model_probing_level == (0 if least_cost else 2)

@@ -16,7 +16,13 @@ from hypothesis import strategies as st
 
 from app.solver.cpsat.solve import PRESOLVED_ATTEMPT_WORK
 from app.solver.document import plant_from_document
-from app.solver.engine import OptionsAsked, SolverSettings, check_quote, decide_line
+from app.solver.engine import (
+    OptionsAsked,
+    SolverSettings,
+    check_quote,
+    decide_line,
+    on_time_plan,
+)
 from app.solver.extra_capacity import cheapest_extra_capacity, what_if
 from app.solver.plant import Calendar, Expedite, Overtime, Plant, Resource
 from app.solver.results import LineRequest, LineResult
@@ -24,7 +30,13 @@ from app.solver.state import PlanningState
 from app.solver.validation import plan_violations
 from tests.oracles.extra_capacity import cheapest, overtime_allowed_on
 from tests.solver.factories import day, every_day, op, plant
-from tests.solver.strategies import AS_OF, chain_plants, multi_level_plants, overtime_plants
+from tests.solver.strategies import (
+    AS_OF,
+    chain_plants,
+    multi_level_plants,
+    overtime_plants,
+    sibling_plants,
+)
 
 DETERMINISTIC = SolverSettings(time_limit_seconds=30, workers=1, random_seed=7)
 SPLIT = OptionsAsked(split=True)
@@ -89,6 +101,26 @@ def test_a_split_is_two_consecutive_lines_on_multi_level_plants(
     plant: Plant, qty: int, requested: int
 ) -> None:
     _check_split(PlanningState.build(plant, AS_OF, 6), qty, requested)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    plant=st.one_of(
+        chain_plants(horizon=12), multi_level_plants(horizon=12), sibling_plants(horizon=12)
+    ),
+    qty=st.integers(1, 8),
+    requested=st.integers(0, 11),
+)
+def test_the_plan_of_a_line_known_on_time_is_the_line_decisions(
+    plant: Plant, qty: int, requested: int
+) -> None:
+    """A split's first line gets its plan without its earliest day being sought: the same plan
+    the line decision gives (the second line's date depends on it)."""
+    state = PlanningState.build(plant, AS_OF, 12)
+    decided = decide_line(state, "TOP", qty, requested, DETERMINISTIC)
+    assume(decided.earliest_day is not None and decided.earliest_day <= requested)
+    event(decided.method)
+    assert on_time_plan(state, "TOP", qty, requested, DETERMINISTIC) == decided.plan
 
 
 def test_a_split_needs_min_split_qty_on_time() -> None:
