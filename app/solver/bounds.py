@@ -10,6 +10,7 @@ on all free minutes and then asks whether each resource has the minutes they nee
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -59,6 +60,29 @@ def root_capacity_shortfall(
 _Work = dict[str, list[tuple[int, int, int]]]
 
 
+@dataclass(frozen=True, slots=True)
+class RelaxedNeeds:
+    """What every plan of a line needs at least, from the relaxation of ``relaxation_fits``.
+
+    ``work``: per resource, (release, deadline, minutes) of each operation of the tree, the
+    operation working at least those minutes on days within [release, deadline].
+    ``bought``: per purchased component use, (sku, units, latest day): the use takes at least
+    that many units beyond its stock, on a day no later than the latest.
+    """
+
+    work: _Work
+    bought: list[tuple[str, int, int]]
+
+
+def relaxed_needs(state: PlanningState, sku: str, qty: int, day: int) -> RelaxedNeeds | None:
+    """The needs of ``relaxation_fits`` before the resources are checked together; None when
+    some lot cannot be served by its deadline even alone."""
+    needs = RelaxedNeeds(defaultdict(list), [])
+    if _alone(state, sku, qty, day, needs) is None:
+        return None
+    return needs
+
+
 def relaxation_fits(state: PlanningState, sku: str, qty: int, day: int) -> bool:
     """False only when ``qty`` of ``sku`` provably cannot be delivered on ``day``.
 
@@ -82,10 +106,12 @@ def relaxation_fits(state: PlanningState, sku: str, qty: int, day: int) -> bool:
     Feasibility grows with the day and shrinks with the quantity, and so does this test, so
     both can be bisected.
     """
-    due: _Work = defaultdict(list)
-    if _alone(state, sku, qty, day, due) is None:
+    needs = relaxed_needs(state, sku, qty, day)
+    if needs is None:
         return False
-    return all(_fits_intervals(state.free[resource], works) for resource, works in due.items())
+    return all(
+        _fits_intervals(state.free[resource], works) for resource, works in needs.work.items()
+    )
 
 
 def _fits_intervals(free: npt.NDArray[np.int64], works: list[tuple[int, int, int]]) -> bool:
@@ -105,7 +131,9 @@ def _fits_intervals(free: npt.NDArray[np.int64], works: list[tuple[int, int, int
     return True
 
 
-def _alone(state: PlanningState, sku: str, qty: int, deadline: int, due: _Work) -> int | None:
+def _alone(
+    state: PlanningState, sku: str, qty: int, deadline: int, needs: RelaxedNeeds
+) -> int | None:
     """Plan the need alone (see ``relaxation_fits``): the earliest day it can be there, or None
     when even alone it cannot be served by ``deadline``."""
     item = state.plant.items[sku]
@@ -114,6 +142,7 @@ def _alone(state: PlanningState, sku: str, qty: int, deadline: int, due: _Work) 
         return 0
     if item.kind == "purchased":
         lead = item.lead_time_days
+        needs.bought.append((sku, rest, deadline))
         return lead if lead is not None and deadline >= lead else None
     lot = schedule_backward(sku, state.plant.routings[sku], rest, deadline, state.free)
     if isinstance(lot, CapacityShortfall):
@@ -121,7 +150,7 @@ def _alone(state: PlanningState, sku: str, qty: int, deadline: int, due: _Work) 
     release = 0
     for line in state.plant.bom.get(sku, ()):
         there = _alone(
-            state, line.component, component_need(rest, line.qty_per), lot.start_day, due
+            state, line.component, component_need(rest, line.qty_per), lot.start_day, needs
         )
         if there is None:
             return None
@@ -140,7 +169,7 @@ def _alone(state: PlanningState, sku: str, qty: int, deadline: int, due: _Work) 
         earliest = finished
     finish_by = deadline
     for operation, released in zip(reversed(lot.operations), reversed(releases), strict=True):
-        due[operation.operation.resource].append((released, finish_by, operation.minutes))
+        needs.work[operation.operation.resource].append((released, finish_by, operation.minutes))
         finish_by = operation.first_day
     return earliest
 

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
+from app.solver import extra_capacity
 from app.solver.cpsat.solve import PRESOLVED_ATTEMPT_WORK
 from app.solver.document import plant_from_document
 from app.solver.engine import (
@@ -182,9 +183,15 @@ def test_options_change_no_answer_and_reserve_nothing(
     requested=st.integers(1, 3),
     two_solves=st.booleans(),
     without_presolve=st.booleans(),
+    bounds_first=st.booleans(),
 )
 def test_extra_capacity_is_the_least_cost_a_brute_force_finds(
-    plant: Plant, qty: int, requested: int, two_solves: bool, without_presolve: bool
+    plant: Plant,
+    qty: int,
+    requested: int,
+    two_solves: bool,
+    without_presolve: bool,
+    bounds_first: bool,
 ) -> None:
     state = PlanningState.build(plant, AS_OF, 6)
     decision = decide_line(state, "TOP", qty, requested, DETERMINISTIC)
@@ -192,9 +199,12 @@ def test_extra_capacity_is_the_least_cost_a_brute_force_finds(
     # One weighted objective, or (as when the weights could overflow) two solves.
     # No work for the presolved attempt: the models are solved by the one without presolve.
     work = 0.0 if without_presolve else PRESOLVED_ATTEMPT_WORK
+    # Without the bounds of app.solver.extra_bounds, CP-SAT decides every line.
+    by_bounds = extra_capacity._cheapest_by_bounds if bounds_first else lambda *_, **__: None
     with (
         mock.patch("app.solver.extra_capacity._SAFE_OBJECTIVE", 0 if two_solves else 2**53),
         mock.patch("app.solver.cpsat.solve.PRESOLVED_ATTEMPT_WORK", work),
+        mock.patch.object(extra_capacity, "_cheapest_by_bounds", by_bounds),
     ):
         found = cheapest_extra_capacity(state, "TOP", qty, requested, DETERMINISTIC)
     oracle = cheapest(plant, AS_OF, 6, "TOP", qty, requested, unit=30)
@@ -369,6 +379,8 @@ def test_an_unproven_extra_capacity_is_a_timeout_never_a_guess(
 
     overtime = Overtime((120, 240, 240, 240, 240, 0, 0), {}, Fraction(1))  # type: ignore[arg-type]
     state = PlanningState.build(_cargo_plant(overtime), AS_OF, 30)
+    # The bound of app.solver.extra_bounds proves this line without CP-SAT: here CP-SAT decides.
+    monkeypatch.setattr(extra_capacity, "_cheapest_by_bounds", lambda *_, **__: None)
     monkeypatch.setattr(cp_model.CpSolver, "solve", lambda *_: getattr(cp_model, status))
     with pytest.raises(SolverTimeout, match="cheapest extra capacity"):
         cheapest_extra_capacity(state, "BIKE", 40, 1, DETERMINISTIC)
