@@ -314,9 +314,9 @@ EXTRA_CAPACITY_OPTION: dict[str, Any] = {
                     {"sku": "BIKE", "date": "2026-12-03", "qty": 15},
                     {"sku": "FRAME", "date": "2026-12-02", "qty": 30},
                     {"sku": "WHEEL", "date": "2026-12-02", "qty": 28},
+                    {"sku": "RIM", "date": "2026-12-02", "qty": 32},
+                    {"sku": "SPOKE", "date": "2026-12-02", "qty": 1024},
                     {"sku": "SADDLE", "date": "2026-12-02", "qty": 30},
-                    {"sku": "RIM", "date": "2026-12-01", "qty": 32},
-                    {"sku": "SPOKE", "date": "2026-12-01", "qty": 1024},
                 ],
                 "purchases": [],
                 "production": [
@@ -352,17 +352,14 @@ EXTRA_CAPACITY_OPTION: dict[str, Any] = {
                     {
                         "sku": "WHEEL",
                         "qty": 32,
-                        "start_date": "2026-12-01",
+                        "start_date": "2026-12-02",
                         "ready_date": "2026-12-02",
                         "operations": [
                             {
                                 "seq": 10,
                                 "resource": "LACE",
                                 "minutes": 223,
-                                "loads": [
-                                    {"date": "2026-12-01", "minutes": 1},
-                                    {"date": "2026-12-02", "minutes": 222},
-                                ],
+                                "loads": [{"date": "2026-12-02", "minutes": 223}],
                             }
                         ],
                     },
@@ -379,9 +376,9 @@ EXTRA_CAPACITY_OPTION: dict[str, Any] = {
             {"sku": "BIKE", "date": "2026-12-03", "qty": 15},
             {"sku": "FRAME", "date": "2026-12-02", "qty": 30},
             {"sku": "WHEEL", "date": "2026-12-02", "qty": 28},
+            {"sku": "RIM", "date": "2026-12-02", "qty": 32},
+            {"sku": "SPOKE", "date": "2026-12-02", "qty": 1024},
             {"sku": "SADDLE", "date": "2026-12-02", "qty": 30},
-            {"sku": "RIM", "date": "2026-12-01", "qty": 32},
-            {"sku": "SPOKE", "date": "2026-12-01", "qty": 1024},
         ],
         "purchases": [],
         "production": [
@@ -417,17 +414,14 @@ EXTRA_CAPACITY_OPTION: dict[str, Any] = {
             {
                 "sku": "WHEEL",
                 "qty": 32,
-                "start_date": "2026-12-01",
+                "start_date": "2026-12-02",
                 "ready_date": "2026-12-02",
                 "operations": [
                     {
                         "seq": 10,
                         "resource": "LACE",
                         "minutes": 223,
-                        "loads": [
-                            {"date": "2026-12-01", "minutes": 1},
-                            {"date": "2026-12-02", "minutes": 222},
-                        ],
+                        "loads": [{"date": "2026-12-02", "minutes": 223}],
                     }
                 ],
             },
