@@ -382,7 +382,7 @@ def _common_denominator(costs: list[Fraction]) -> int:
 
 def _solve(model: cp_model.CpModel, settings: SolverSettings, sku: str) -> cp_model.CpSolver | None:
     """A proven optimum, None when no plan exists; no proof is a time-out, never a guess."""
-    solved = solve(model, settings, least_cost=True)
+    solved = solve(model, settings, from_below=True)
     solver, status = solved.solver, solved.status
     if status == cp_model.OPTIMAL:
         return solver

@@ -30,16 +30,31 @@ def _two_levels() -> PlanningState:
     return PlanningState.build(p, MONDAY, 20)
 
 
-def _spied() -> tuple[list[attempts.Solved], mock._patch[object]]:
+def _spied(
+    from_below: list[bool] | None = None,
+) -> tuple[list[attempts.Solved], mock._patch[object]]:
     seen: list[attempts.Solved] = []
     real = attempts.solve
 
-    def spy(model: cp_model.CpModel, settings: SolverSettings) -> attempts.Solved:
-        solved = real(model, settings)
+    def spy(
+        model: cp_model.CpModel, settings: SolverSettings, *, from_below: bool = False
+    ) -> attempts.Solved:
+        solved = real(model, settings, from_below=from_below)
         seen.append(solved)
+        asked.append(from_below)
         return solved
 
+    asked = [] if from_below is None else from_below
     return seen, mock.patch("app.solver.cpsat.model.solve", spy)
+
+
+def test_earliest_days_are_searched_from_below_the_most_quantity_is_not() -> None:
+    asked: list[bool] = []
+    _, spy = _spied(asked)
+    with spy:
+        earliest_day(_two_levels(), "TOP", 30, (0, 19), SETTINGS)
+        most_qty(_two_levels(), "TOP", 60, 3, SETTINGS)
+    assert asked == [True, False]
 
 
 def test_a_model_the_presolved_attempt_proves_is_answered_by_it() -> None:
@@ -116,9 +131,9 @@ def test_which_attempt_answers(
     made: list[_Scripted] = []
     statuses = iter([first, second])
 
-    def scripted(settings: SolverSettings, seconds: float, *, least_cost: bool) -> _Scripted:
+    def scripted(settings: SolverSettings, seconds: float, *, from_below: bool) -> _Scripted:
         assert settings is SETTINGS
-        assert least_cost is False
+        assert from_below is False
         return _Scripted(next(statuses), seconds, made)
 
     model = cp_model.CpModel()
@@ -138,13 +153,15 @@ def test_which_attempt_answers(
         assert made[1].parameters.cp_model_presolve is False
 
 
-@pytest.mark.parametrize("least_cost", [False, True])
-def test_least_cost_models_get_the_lower_bound_search_in_both_attempts(least_cost: bool) -> None:
+@pytest.mark.parametrize("from_below", [False, True])
+def test_models_solved_from_below_get_the_lower_bound_search_in_both_attempts(
+    from_below: bool,
+) -> None:
     seen: list[cp_model.CpSolver] = []
     real = attempts._solver
 
-    def spy(settings: SolverSettings, seconds: float, *, least_cost: bool) -> cp_model.CpSolver:
-        solver = real(settings, seconds, least_cost=least_cost)
+    def spy(settings: SolverSettings, seconds: float, *, from_below: bool) -> cp_model.CpSolver:
+        solver = real(settings, seconds, from_below=from_below)
         seen.append(solver)
         return solver
 
@@ -156,10 +173,10 @@ def test_least_cost_models_get_the_lower_bound_search_in_both_attempts(least_cos
         mock.patch.object(attempts, "_solver", spy),
         mock.patch.object(attempts, "PRESOLVED_ATTEMPT_WORK", 0.0),
     ):
-        solved = attempts.solve(model, SETTINGS, least_cost=least_cost)
+        solved = attempts.solve(model, SETTINGS, from_below=from_below)
     assert solved.status == cp_model.OPTIMAL
     assert solved.solver.value(x) == 3
     assert len(seen) == 2
     for solver in seen:
-        assert solver.parameters.optimize_with_lb_tree_search is least_cost
-        assert solver.parameters.cp_model_probing_level == (0 if least_cost else 2)
+        assert solver.parameters.optimize_with_lb_tree_search is from_below
+        assert solver.parameters.cp_model_probing_level == (0 if from_below else 2)

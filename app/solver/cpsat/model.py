@@ -145,7 +145,7 @@ def _solve(
     model: cp_model.CpModel, settings: SolverSettings, sku: str, goal: Goal
 ) -> cp_model.CpSolver | None:
     """Solve and map the status: INFEASIBLE is an ordinary "cannot", no proof is never a guess."""
-    solved = solve(model, settings)
+    solved = solve(model, settings, from_below=goal is Goal.EARLIEST_DAY)
     solver, status = solved.solver, solved.status
     if status == cp_model.OPTIMAL:
         return solver
