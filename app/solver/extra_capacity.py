@@ -39,7 +39,7 @@ from app.solver.greedy import greedy_plan
 from app.solver.plan import DayPlan, DayPurchase, DayStockTake
 from app.solver.plant import Item, Plant
 from app.solver.results import SolverTimeout
-from app.solver.state import IntArray, PlanningState, calendar_minutes
+from app.solver.state import IntArray, PlanningState
 from app.solver.tree import items_and_resources
 
 DAY_MINUTES = 1440
@@ -87,7 +87,7 @@ def allowed_overtime(plant: Plant, code: str, state: PlanningState) -> IntArray:
         day = state.day_of(when)
         if 0 <= day < h:
             minutes[day] = value
-    room = DAY_MINUTES - calendar_minutes(plant, code, state.as_of, h)
+    room = DAY_MINUTES - state.calendar[code]
     return np.minimum(minutes, np.maximum(room, 0))
 
 
@@ -197,16 +197,20 @@ def priced_plan(state: PlanningState, plan: DayPlan) -> ExtraCapacity:
     for resource, plan_day, minutes in plan.minutes_used():
         used[resource, plan_day] = used.get((resource, plan_day), 0) + minutes
     extra = []
-    cost = Fraction(0)
+    per_resource: dict[str, int] = {}
     for (resource, plan_day), minutes in sorted(used.items()):
-        net = int(state.net[resource][plan_day])
-        over = minutes - net if net < 0 else max(0, minutes - net)
-        if over > 0:
-            rule = plant.resources[resource].overtime
-            if rule is None:
-                raise RuntimeError(f"the plan works overtime on {resource}, which allows none")
-            extra.append(DayExtraMinutes(resource, plan_day, over))
-            cost += over * rule.cost_per_minute
+        if minutes <= state.free[resource][plan_day]:
+            continue
+        # Beyond the free minutes; on an overbooked day (net < 0) the hole is filled first.
+        over = minutes - int(state.net[resource][plan_day])
+        extra.append(DayExtraMinutes(resource, plan_day, over))
+        per_resource[resource] = per_resource.get(resource, 0) + over
+    cost = Fraction(0)
+    for resource, minutes in per_resource.items():
+        rule = plant.resources[resource].overtime
+        if rule is None:
+            raise RuntimeError(f"the plan works overtime on {resource}, which allows none")
+        cost += minutes * rule.cost_per_minute
     purchases, expedited = _normal_and_expedited(state, plan)
     for purchase in expedited:
         expedite = plant.items[purchase.sku].expedite

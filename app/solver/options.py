@@ -33,7 +33,7 @@ from app.solver.results import (
     LineResult,
     Purchase,
 )
-from app.solver.state import IntArray, PlanningState, calendar_minutes
+from app.solver.state import IntArray, PlanningState
 from app.solver.tree import items_and_resources
 from app.solver.validation import plan_violations
 
@@ -155,9 +155,7 @@ def extra_capacity_option(
     if problems:
         raise RuntimeError(f"extra-capacity plan for {request.sku} fails validation: {problems}")
     plan = found.plan.dated(state)
-    calendars = {
-        code: calendar_minutes(state.plant, code, state.as_of, state.horizon_days) for code in used
-    }
+    calendars = state.calendar
     extra = tuple(
         ExtraMinutes(
             e.resource,

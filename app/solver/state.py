@@ -59,6 +59,8 @@ class PlanningState:
     # Calendar minus load and reservations, below 0 on an overbooked day: what overtime adds to
     # (SPEC section 5). ``free`` is this, never below 0.
     net: dict[str, IntArray]
+    # Calendar minutes per resource and day (the weekly pattern, holidays and exceptions).
+    calendar: dict[str, IntArray]
     # What held and confirmed promises deliver, for the allocations (SPEC section 7).
     deliveries: tuple[Delivery, ...] = ()
 
@@ -75,8 +77,10 @@ class PlanningState:
             if 0 <= day < h:
                 booked[use.resource][day] += use.minutes
         net: dict[str, IntArray] = {}
+        calendar: dict[str, IntArray] = {}
         for code in plant.resources:
-            net[code] = calendar_minutes(plant, code, as_of, h) - booked[code]
+            calendar[code] = calendar_minutes(plant, code, as_of, h)
+            net[code] = calendar[code] - booked[code]
             free[code] = np.maximum(net[code], 0)
 
         deltas: dict[str, IntArray] = {sku: np.zeros(h, dtype=np.int64) for sku in plant.items}
@@ -90,7 +94,7 @@ class PlanningState:
                 deltas[move.sku][leaves] -= move.qty
         projected = {sku: np.cumsum(d) for sku, d in deltas.items()}
         atp = {sku: _suffix_min_atp(p) for sku, p in projected.items()}
-        return cls(plant, as_of, h, free, projected, atp, net)
+        return cls(plant, as_of, h, free, projected, atp, net, calendar)
 
     # -- deltas -----------------------------------------------------------------------------
 
@@ -149,7 +153,15 @@ class PlanningState:
         for sku in touched:
             atp[sku] = _suffix_min_atp(projected[sku])
         return PlanningState(
-            self.plant, self.as_of, self.horizon_days, free, projected, atp, net, self.deliveries
+            self.plant,
+            self.as_of,
+            self.horizon_days,
+            free,
+            projected,
+            atp,
+            net,
+            self.calendar,
+            self.deliveries,
         )
 
     def allocation_of(

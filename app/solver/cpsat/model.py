@@ -23,6 +23,14 @@ from app.solver.state import PlanningState
 from app.solver.tree import ProductionNode, build_tree
 
 
+class _Model(cp_model.CpModel):
+    """A CpModel without the camelCase aliases OR-Tools sets on every new model: 0.3 to 0.6 ms
+    a model (a tenth of building a small one) for names this code never uses."""
+
+    def _add_pre_pep8_methods(self) -> None:
+        pass
+
+
 class Goal(Enum):
     EARLIEST_DAY = "the earliest date"
     MOST_QTY = "the quantity possible on the requested date"
@@ -95,7 +103,7 @@ def _build(
     first_day, last_day = day_range
     max_lot = qty_range[1] - min(qty_range[1], state.stock_atp(sku, first_day))
     tree = build_tree(state, sku, max_lot)
-    model = cp_model.CpModel()
+    model = _Model()
     nodes: list[NodeVars] = []
 
     def add_node(node: ProductionNode) -> NodeVars:
