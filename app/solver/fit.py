@@ -15,6 +15,7 @@ horizon takes nothing inside it.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -50,21 +51,47 @@ class Misfit:
 
 def misfits(state: PlanningState, reservations: Reservations) -> list[Misfit]:
     """What of ``reservations`` does not fit on ``state``; empty when they all fit."""
-    return [*_stock_misfits(state, reservations), *_capacity_misfits(state, reservations)]
-
-
-def _stock_misfits(state: PlanningState, reservations: Reservations) -> list[Misfit]:
-    found: list[Misfit] = []
-    takes: dict[str, Counter[int]] = defaultdict(Counter)
+    unknown: list[Misfit] = []
+    takes: list[tuple[str, int, int]] = []
     for move in reservations.stock:
         if move.sku not in state.projected:
-            found.append(Misfit("unknown_item", move.sku))
+            unknown.append(Misfit("unknown_item", move.sku))
+        else:
+            takes.append((move.sku, state.day_of(move.date), move.qty))
+    unknown_resources: list[Misfit] = []
+    uses: list[tuple[str, int, int]] = []
+    for use in reservations.capacity:
+        if use.resource not in state.free:
+            unknown_resources.append(Misfit("unknown_resource", use.resource))
+        else:
+            uses.append((use.resource, state.day_of(use.date), use.minutes))
+    return [
+        *dict.fromkeys(unknown),
+        *_stock_misfits(state, takes),
+        *dict.fromkeys(unknown_resources),
+        *_capacity_misfits(state, uses),
+    ]
+
+
+def misfits_on_days(
+    state: PlanningState,
+    takes: Iterable[tuple[str, int, int]],
+    uses: Iterable[tuple[str, int, int]],
+) -> list[Misfit]:
+    """:func:`misfits` of stock takes (sku, day, qty) and minutes (resource, day, minutes) in
+    day indexes of ``state``, of items and resources it knows (a plan made on it)."""
+    return [*_stock_misfits(state, takes), *_capacity_misfits(state, uses)]
+
+
+def _stock_misfits(state: PlanningState, takes: Iterable[tuple[str, int, int]]) -> list[Misfit]:
+    found: list[Misfit] = []
+    taken_by: dict[str, Counter[int]] = defaultdict(Counter)
+    for sku, day, qty in takes:
+        # A take before as_of counts on day 0; one past the horizon takes nothing inside it.
+        if day >= state.horizon_days or qty <= 0:
             continue
-        day = state.stock_day(move.date)
-        if day is None or move.qty <= 0:
-            continue
-        takes[move.sku][day] += move.qty
-    for sku, taken_on in sorted(takes.items()):
+        taken_by[sku][max(day, 0)] += qty
+    for sku, taken_on in sorted(taken_by.items()):
         if not _leaves_a_day_short(state.atp[sku], taken_on):
             continue
         taken = np.zeros(state.horizon_days, dtype=np.int64)
@@ -76,7 +103,7 @@ def _stock_misfits(state: PlanningState, reservations: Reservations) -> list[Mis
         found.append(
             Misfit("stock", sku, date=state.date_of(first + short), short=-int(after[short]))
         )
-    return list(dict.fromkeys(found))
+    return found
 
 
 def _leaves_a_day_short(atp: IntArray, taken_on: Counter[int]) -> bool:
@@ -94,16 +121,13 @@ def _leaves_a_day_short(atp: IntArray, taken_on: Counter[int]) -> bool:
     return False
 
 
-def _capacity_misfits(state: PlanningState, reservations: Reservations) -> list[Misfit]:
+def _capacity_misfits(state: PlanningState, uses: Iterable[tuple[str, int, int]]) -> list[Misfit]:
     found: list[Misfit] = []
     minutes: dict[tuple[str, int], int] = defaultdict(int)
-    for use in reservations.capacity:
-        if use.resource not in state.free:
-            found.append(Misfit("unknown_resource", use.resource))
-            continue
-        day = state.capacity_day(use.date)
-        if day is not None:
-            minutes[use.resource, day] += use.minutes
+    for resource, day, used in uses:
+        # Minutes before as_of are past; those past the horizon take nothing inside it.
+        if 0 <= day < state.horizon_days:
+            minutes[resource, day] += used
     for (resource, day), wanted in sorted(minutes.items()):
         free = int(state.free[resource][day])
         if wanted > free:
@@ -117,4 +141,4 @@ def _capacity_misfits(state: PlanningState, reservations: Reservations) -> list[
                     reserved=wanted,
                 )
             )
-    return list(dict.fromkeys(found))
+    return found

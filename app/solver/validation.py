@@ -18,10 +18,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 
-from app.solver.fit import Misfit, misfits
+from app.solver.fit import Misfit, misfits_on_days
 from app.solver.lots import component_need, operation_minutes
 from app.solver.plan import DayPlan
-from app.solver.plant import BomLine, Reservations
+from app.solver.plant import BomLine
 from app.solver.schedule import LotSchedule
 from app.solver.state import PlanningState
 
@@ -54,8 +54,8 @@ def plan_violations(state: PlanningState, sku: str, qty: int, plan: DayPlan) -> 
     for take in plan.stock:
         supplies[take.sku].append((take.day, take.qty))
     # Its minutes within each day's free minutes, its stock takes leaving no later day short.
-    taken = Reservations(tuple(plan.stock_moves(state)), tuple(plan.capacity_uses(state)))
-    problems.extend(_misfit_problem(state, misfit) for misfit in misfits(state, taken))
+    for misfit in misfits_on_days(state, plan.stock_taken(), plan.minutes_used()):
+        problems.append(_misfit_problem(state, misfit))
     for item_sku in sorted(set(needs) | set(supplies)):
         problems.extend(_balance(item_sku, needs[item_sku], supplies[item_sku], state.horizon_days))
     return problems
