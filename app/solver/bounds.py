@@ -185,22 +185,25 @@ def _earliest_finish(free: npt.NDArray[np.int64], start: int, minutes: int) -> i
 
 
 def relaxed_earliest_day(
-    state: PlanningState, sku: str, qty: int, near: int | None = None
+    state: PlanningState, sku: str, qty: int, near: int | None = None, guess: int | None = None
 ) -> int | None:
     """A day on or before the true earliest day; None when even the relaxation finds none.
 
     ``near`` (the requested day) is probed first: most lines are due within weeks of the
-    horizon's year, so that halves the range to bisect.
+    horizon's year, so that halves the range to bisect; then ``guess`` (a day the answer is
+    likely near), when it is still inside the range. The test is monotone in the day, so the
+    day found is the same whatever is probed first.
     """
     last = state.horizon_days - 1
     if not relaxation_fits(state, sku, qty, last):
         return None
     low, high = 0, last
-    if near is not None and 0 <= near < last:
-        if relaxation_fits(state, sku, qty, near):
-            high = near
-        else:
-            low = near + 1
+    for probe in (near, guess):
+        if probe is not None and low <= probe < high:
+            if relaxation_fits(state, sku, qty, probe):
+                high = probe
+            else:
+                low = probe + 1
     while low < high:
         middle = (low + high) // 2
         if relaxation_fits(state, sku, qty, middle):

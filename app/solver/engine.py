@@ -142,12 +142,25 @@ def _with_options(
     allocations and all."""
 
     def decide_as_line(
-        at: PlanningState, qty: int, day: int, also_delivered: Sequence[tuple[int, int]]
+        at: PlanningState,
+        qty: int,
+        day: int,
+        also_delivered: Sequence[tuple[int, int]],
+        guess: int | None,
     ) -> LineDecision:
         earlier = {request.sku: [*delivered.get(request.sku, ()), *also_delivered]}
         limit = _allocation(state, customer, request.sku, earlier)
         # A split's lines need their earliest day and plan, never the quantity on the day.
-        return decide_line(at, request.sku, qty, day, settings, allocation=limit, most_wanted=False)
+        return decide_line(
+            at,
+            request.sku,
+            qty,
+            day,
+            settings,
+            allocation=limit,
+            most_wanted=False,
+            earliest_guess=guess,
+        )
 
     def plan_on_time(at: PlanningState, qty: int, day: int) -> DayPlan:
         # The allocation allows what was deliverable on the day (it never falls after it).
@@ -214,6 +227,7 @@ def decide_line(
     force_cpsat: bool = False,
     allocation: AllocationLimit | None = None,
     most_wanted: bool = True,
+    earliest_guess: int | None = None,
 ) -> LineDecision:
     """Earliest day, quantity on the requested day, and the plan for the promised day.
 
@@ -223,6 +237,7 @@ def decide_line(
     ``force_cpsat`` lets the tests show that CP-SAT agrees with the fast method and the bounds
     where they apply. Without ``most_wanted`` the quantity on the requested day of a late line
     is not sought (it is reported as 0): for callers that need only the day and its plan.
+    ``earliest_guess``, a day the earliest is likely near, only orders the relaxation's probes.
     """
     limit = _Limit(0, qty, most_wanted=most_wanted)
     if allocation is not None:
@@ -235,9 +250,12 @@ def decide_line(
     if not force_cpsat or state.plant.items[sku].kind == "purchased":
         decided = _decide_by_rules(state, sku, qty, requested_day, limit)
     if decided is None:
-        decided = (_decide_by_cpsat if force_cpsat else _decide_by_bounds)(
-            state, sku, qty, requested_day, settings, limit=limit
-        )
+        if force_cpsat:
+            decided = _decide_by_cpsat(state, sku, qty, requested_day, settings, limit=limit)
+        else:
+            decided = _decide_by_bounds(
+                state, sku, qty, requested_day, settings, limit=limit, guess=earliest_guess
+            )
     if decided.plan is not None:
         problems = plan_violations(state, sku, qty, decided.plan)
         if problems:
@@ -394,12 +412,13 @@ def _decide_by_bounds(
     settings: SolverSettings,
     *,
     limit: _Limit,
+    guess: int | None = None,
 ) -> LineDecision:
     """The greedy plan against the relaxation; CP-SAT decides only where the two differ."""
     cpsat_used = False
     greedy = GreedyProbe(state, sku)
     earliest: int | None = None
-    low = relaxed_earliest_day(state, sku, qty, near=requested_day)
+    low = relaxed_earliest_day(state, sku, qty, near=requested_day, guess=guess)
     if low is not None:
         earliest = greedy.earliest_day(qty, low)
         if earliest != low:

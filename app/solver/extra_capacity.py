@@ -26,7 +26,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
-import numpy as np
 from ortools.sat.python import cp_model
 
 from app.solver import extra_bounds, fast
@@ -37,12 +36,11 @@ from app.solver.cpsat.solve import SolverSettings, solve
 from app.solver.cpsat.variables import LineVars, NodeVars, UseVars
 from app.solver.greedy import greedy_plan
 from app.solver.plan import DayPlan, DayPurchase, DayStockTake
-from app.solver.plant import Item, Plant
+from app.solver.plant import Item
 from app.solver.results import SolverTimeout
 from app.solver.state import IntArray, PlanningState
 from app.solver.tree import items_and_resources
 
-DAY_MINUTES = 1440
 # Objectives stay well inside CP-SAT's 64-bit integer arithmetic.
 _SAFE_OBJECTIVE = 2**53
 _WHAT = "the cheapest extra capacity for the requested date"
@@ -67,28 +65,6 @@ class ExtraCapacity:
     @property
     def overtime_minutes(self) -> int:
         return sum(extra.minutes for extra in self.extra)
-
-
-def allowed_overtime(plant: Plant, code: str, state: PlanningState) -> IntArray:
-    """Overtime a resource allows per day: its weekly overtime, none on a holiday unless an
-    overtime exception names the day, an exception replacing the day's minutes; at most what
-    keeps the day's calendar plus overtime within 1440 minutes."""
-    h = state.horizon_days
-    overtime = plant.resources[code].overtime
-    if overtime is None:
-        return np.zeros(h, dtype=np.int64)
-    weekly = np.array(overtime.weekly_minutes, dtype=np.int64)
-    minutes = weekly[(np.arange(h) + state.as_of.weekday()) % 7]
-    for holiday in plant.holidays:
-        day = state.day_of(holiday)
-        if 0 <= day < h:
-            minutes[day] = 0
-    for when, value in overtime.exceptions.items():
-        day = state.day_of(when)
-        if 0 <= day < h:
-            minutes[day] = value
-    room = DAY_MINUTES - state.calendar[code]
-    return np.minimum(minutes, np.maximum(room, 0))
 
 
 def what_if(
@@ -117,7 +93,7 @@ def cheapest_extra_capacity(
         return _expedited_line(state, item, qty, day)
     # Only the line's own tree can use overtime or expediting.
     skus, resources = items_and_resources(state.plant, sku)
-    allowed = {code: allowed_overtime(state.plant, code, state) for code in sorted(resources)}
+    allowed = {code: state.overtime[code] for code in sorted(resources)}
     widest = what_if(state, allowed, skus)
     outcome = fast.plan_line(
         widest, sku, qty, day, separable_tree=fast.separable(widest.plant, sku)

@@ -56,8 +56,9 @@ class Decided(Protocol):
     def plan(self) -> DayPlan | None: ...
 
 
-# (state, qty, requested day, deliveries of the line's sku before it besides the quote's).
-Decide = Callable[[PlanningState, int, int, Sequence[tuple[int, int]]], Decided]
+# (state, qty, requested day, deliveries of the line's sku before it besides the quote's, a
+# day the earliest is likely near or None).
+Decide = Callable[[PlanningState, int, int, Sequence[tuple[int, int]], int | None], Decided]
 # (state, qty, requested day): the plan the line decision gives a line deliverable that day.
 PlanOnTime = Callable[[PlanningState, int, int], DayPlan]
 
@@ -83,6 +84,7 @@ def with_options(
             state,
             request,
             on_time_qty=answered.qty_on_requested_date,
+            whole_earliest=answered.earliest_date,
             min_split_qty=asked.min_split_qty,
             decide=decide,
             plan_on_time=plan_on_time,
@@ -110,6 +112,7 @@ def split_option(
     min_split_qty: int,
     decide: Decide,
     plan_on_time: PlanOnTime,
+    whole_earliest: date | None = None,
 ) -> LineOption | None:
     """What the requested date allows now, the rest as early as it can follow (two lines)."""
     rest = request.qty - on_time_qty
@@ -118,7 +121,9 @@ def split_option(
     requested_day = state.day_of(request.requested_date)
     first = plan_on_time(state, on_time_qty, requested_day)
     after = first.apply_to(state)
-    second = decide(after, rest, requested_day, ((requested_day, on_time_qty),))
+    # The whole line's earliest day is where the rest's is likely to be (it only orders probes).
+    guess = None if whole_earliest is None else state.day_of(whole_earliest)
+    second = decide(after, rest, requested_day, ((requested_day, on_time_qty),), guess)
     if second.earliest_day is None or second.plan is None:
         return None
     second_day = max(requested_day, second.earliest_day)

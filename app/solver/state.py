@@ -40,6 +40,31 @@ def calendar_minutes(plant: Plant, code: str, as_of: date, horizon_days: int) ->
     return minutes
 
 
+DAY_MINUTES = 1440
+
+
+def overtime_minutes(plant: Plant, code: str, as_of: date, calendar: IntArray) -> IntArray:
+    """Overtime a resource allows per day (SPEC section 5): its weekly overtime, none on a
+    holiday unless an overtime exception names the day, an exception replacing the day's
+    minutes; at most what keeps the day's ``calendar`` plus overtime within 1440 minutes (so
+    that a calendar exception can always add it)."""
+    horizon_days = len(calendar)
+    overtime = plant.resources[code].overtime
+    if overtime is None:
+        return np.zeros(horizon_days, dtype=np.int64)
+    weekly = np.array(overtime.weekly_minutes, dtype=np.int64)
+    minutes = weekly[(np.arange(horizon_days) + as_of.weekday()) % 7]
+    for holiday in plant.holidays:
+        day = (holiday - as_of).days
+        if 0 <= day < horizon_days:
+            minutes[day] = 0
+    for when, value in overtime.exceptions.items():
+        day = (when - as_of).days
+        if 0 <= day < horizon_days:
+            minutes[day] = value
+    return np.minimum(minutes, np.maximum(DAY_MINUTES - calendar, 0))
+
+
 def _suffix_min_atp(projected: IntArray) -> IntArray:
     """ATP(d) = max(0, min over t in [d, H) of P[t])."""
     suffix_min = np.minimum.accumulate(projected[::-1])[::-1]
@@ -59,8 +84,10 @@ class PlanningState:
     # Calendar minus load and reservations, below 0 on an overbooked day: what overtime adds to
     # (SPEC section 5). ``free`` is this, never below 0.
     net: dict[str, IntArray]
-    # Calendar minutes per resource and day (the weekly pattern, holidays and exceptions).
+    # Calendar minutes per resource and day (the weekly pattern, holidays and exceptions), and
+    # the overtime each allows on top (SPEC section 5).
     calendar: dict[str, IntArray]
+    overtime: dict[str, IntArray]
     # What held and confirmed promises deliver, for the allocations (SPEC section 7).
     deliveries: tuple[Delivery, ...] = ()
 
@@ -78,8 +105,10 @@ class PlanningState:
                 booked[use.resource][day] += use.minutes
         net: dict[str, IntArray] = {}
         calendar: dict[str, IntArray] = {}
+        overtime: dict[str, IntArray] = {}
         for code in plant.resources:
             calendar[code] = calendar_minutes(plant, code, as_of, h)
+            overtime[code] = overtime_minutes(plant, code, as_of, calendar[code])
             net[code] = calendar[code] - booked[code]
             free[code] = np.maximum(net[code], 0)
 
@@ -94,7 +123,7 @@ class PlanningState:
                 deltas[move.sku][leaves] -= move.qty
         projected = {sku: np.cumsum(d) for sku, d in deltas.items()}
         atp = {sku: _suffix_min_atp(p) for sku, p in projected.items()}
-        return cls(plant, as_of, h, free, projected, atp, net, calendar)
+        return cls(plant, as_of, h, free, projected, atp, net, calendar, overtime)
 
     # -- deltas -----------------------------------------------------------------------------
 
@@ -161,6 +190,7 @@ class PlanningState:
             atp,
             net,
             self.calendar,
+            self.overtime,
             self.deliveries,
         )
 

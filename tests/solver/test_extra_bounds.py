@@ -18,7 +18,6 @@ from app.solver.engine import SolverSettings, decide_line
 from app.solver.extra_bounds import least_extra
 from app.solver.extra_capacity import (
     ExtraCapacity,
-    allowed_overtime,
     cheapest_extra_capacity,
     what_if,
 )
@@ -36,7 +35,7 @@ HORIZON = 6
 
 def _widest(state: PlanningState, sku: str) -> PlanningState:
     skus, resources = items_and_resources(state.plant, sku)
-    allowed = {code: allowed_overtime(state.plant, code, state) for code in sorted(resources)}
+    allowed = {code: state.overtime[code] for code in sorted(resources)}
     return what_if(state, allowed, skus)
 
 
