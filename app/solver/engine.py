@@ -250,12 +250,9 @@ def decide_line(
     if not force_cpsat or state.plant.items[sku].kind == "purchased":
         decided = _decide_by_rules(state, sku, qty, requested_day, limit)
     if decided is None:
-        if force_cpsat:
-            decided = _decide_by_cpsat(state, sku, qty, requested_day, settings, limit=limit)
-        else:
-            decided = _decide_by_bounds(
-                state, sku, qty, requested_day, settings, limit=limit, guess=earliest_guess
-            )
+        decided = (_decide_by_cpsat if force_cpsat else _decide_by_bounds)(
+            state, sku, qty, requested_day, settings, limit=limit, guess=earliest_guess
+        )
     if decided.plan is not None:
         problems = plan_violations(state, sku, qty, decided.plan)
         if problems:
@@ -473,9 +470,10 @@ def _decide_by_cpsat(
     settings: SolverSettings,
     *,
     limit: _Limit,
+    guess: int | None = None,
 ) -> LineDecision:
     earliest: int | None = None
-    first = relaxed_earliest_day(state, sku, qty)
+    first = relaxed_earliest_day(state, sku, qty, guess=guess)
     if first is not None:
         earliest = _cpsat_earliest(
             state, sku, qty, requested_day, (first, state.horizon_days - 1), settings=settings
