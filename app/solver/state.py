@@ -9,6 +9,7 @@ Day 0 is ``as_of``; days run 0..H-1 (SPEC section 1).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -135,18 +136,42 @@ class PlanningState:
 
     def taking(self, stock: Iterable[StockMove], capacity: Iterable[CapacityUse]) -> PlanningState:
         """A new state with stock taken and minutes used (moves and uses outside the horizon
-        as :meth:`stock_day` and :meth:`capacity_day` say)."""
-        stock_days = []
+        as :meth:`stock_day` and :meth:`capacity_day` say).
+
+        Made for many moves at once (all the live reservations): each item's and resource's
+        takes are summed into one array and subtracted once, where :meth:`taking_on_days`
+        (a plan's few takes) subtracts them one by one.
+        """
+        takes: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for move in stock:
             day = self.stock_day(move.date)
-            if day is not None:
-                stock_days.append((move.sku, day, move.qty))
-        minutes_days = []
+            if day is not None and move.sku in self.projected:
+                takes[move.sku].append((day, move.qty))
+        uses: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for use in capacity:
             day = self.capacity_day(use.date)
-            if day is not None:
-                minutes_days.append((use.resource, day, use.minutes))
-        return self.taking_on_days(stock_days, minutes_days)
+            if day is not None and use.resource in self.free:
+                uses[use.resource].append((day, use.minutes))
+        projected, atp = self.projected, self.atp
+        if takes:
+            projected, atp = dict(projected), dict(atp)
+        for sku, on_days in takes.items():
+            projected[sku] = self.projected[sku] - np.cumsum(self._per_day(on_days))
+            atp[sku] = _suffix_min_atp(projected[sku])
+        free, net = self.free, self.net
+        if uses:
+            free, net = dict(free), dict(net)
+        for resource, on_days in uses.items():
+            net[resource] = self.net[resource] - self._per_day(on_days)
+            free[resource] = np.maximum(net[resource], 0)
+        return replace(self, free=free, net=net, projected=projected, atp=atp)
+
+    def _per_day(self, amounts: list[tuple[int, int]]) -> IntArray:
+        """(day, amount) pairs summed into one array over the horizon."""
+        days, values = zip(*amounts, strict=True)
+        per_day = np.zeros(self.horizon_days, dtype=np.int64)
+        np.add.at(per_day, np.array(days, dtype=np.int64), np.array(values, dtype=np.int64))
+        return per_day
 
     def taking_on_days(
         self, stock: Iterable[tuple[str, int, int]], minutes: Iterable[tuple[str, int, int]]
