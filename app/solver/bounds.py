@@ -10,7 +10,7 @@ on all free minutes and then asks whether each resource has the minutes they nee
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -60,7 +60,7 @@ def root_capacity_shortfall(
 _Work = dict[str, list[tuple[int, int, int]]]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RelaxedNeeds:
     """What every plan of a line needs at least, from the relaxation of ``relaxation_fits``.
 
@@ -68,10 +68,15 @@ class RelaxedNeeds:
     operation working at least those minutes on days within [release, deadline].
     ``bought``: per purchased component use, (sku, units, latest day): the use takes at least
     that many units beyond its stock, on a day no later than the latest.
+    ``sequence``: (resource, release, deadline, minutes) of every operation, in the order they
+    work when no lot has two made components (``branching`` False): each lot's operations in
+    seq order, after those of the lot it takes.
     """
 
     work: _Work
     bought: list[tuple[str, int, int]]
+    sequence: list[tuple[str, int, int, int]] = field(default_factory=list)
+    branching: bool = False
 
 
 def relaxed_needs(state: PlanningState, sku: str, qty: int, day: int) -> RelaxedNeeds | None:
@@ -148,13 +153,17 @@ def _alone(
     if isinstance(lot, CapacityShortfall):
         return None
     release = 0
+    made_before = 0
     for line in state.plant.bom.get(sku, ()):
+        before = len(needs.sequence)
         there = _alone(
             state, line.component, component_need(rest, line.qty_per), lot.start_day, needs
         )
         if there is None:
             return None
+        made_before += len(needs.sequence) > before
         release = max(release, there)
+    needs.branching |= made_before > 1
     # Forward from the release, alone: operation j works no earlier than the day operation j-1
     # can first be finished, and the lot is ready no earlier than its last operation can be.
     releases = []
@@ -168,9 +177,13 @@ def _alone(
             return None
         earliest = finished
     finish_by = deadline
+    windows = []
     for operation, released in zip(reversed(lot.operations), reversed(releases), strict=True):
-        needs.work[operation.operation.resource].append((released, finish_by, operation.minutes))
+        resource = operation.operation.resource
+        needs.work[resource].append((released, finish_by, operation.minutes))
+        windows.append((resource, released, finish_by, operation.minutes))
         finish_by = operation.first_day
+    needs.sequence.extend(reversed(windows))
     return earliest
 
 

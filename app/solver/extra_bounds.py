@@ -16,20 +16,31 @@ there needs holds for it:
   the fewest units.
 
 The option costs at least the bounds' cost (each resource's minutes at its cost per minute, the
-units at their expedite cost) and has at least their overtime minutes. A plan that costs exactly
-that, in exactly those minutes, is the option (:mod:`app.solver.extra_capacity` seeks one on the
-overtime :func:`overtime_on_the_tightest_runs` places).
+units at their expedite cost) and has at least their overtime minutes.
+
+When the tree is a chain (no lot has two made components) on resources that all differ, a
+second bound sees that the operations follow each other: each works between the day the one
+before it finishes and the day it finishes itself, so for some days t_1 <= ... <= t_n every
+plan works operation i within [t_(i-1), t_i], and its overtime there is at least its minutes
+less the free minutes of those days. The least cost (then minutes) over all such days, by
+dynamic programming over the operations, is a bound on the option's cost and minutes together
+(lexicographically); the bound used is the larger of the two.
+
+A plan that costs exactly the bound, in exactly its minutes, is the option
+(:mod:`app.solver.extra_capacity` seeks one on the overtime :func:`overtime_on_the_tightest_runs`
+places).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 
-from app.solver.bounds import relaxed_needs
+from app.solver.bounds import RelaxedNeeds, relaxed_needs
 from app.solver.state import IntArray, PlanningState
 
 
@@ -47,6 +58,8 @@ class ExtraBound:
     # Units that must be bought expedited, per item.
     expedited: dict[str, int]
     cost: Fraction
+    # Which bound: "runs" (each resource's tightest run) or "chain" (operations in sequence).
+    by: str = "runs"
 
     @property
     def minutes(self) -> int:
@@ -75,14 +88,75 @@ def least_extra(
         overtime[resource] = bound
         cost += bound.minutes * rule.cost_per_minute
     expedited: dict[str, int] = {}
+    expedite_cost = Fraction(0)
     for item_sku, units, latest in needs.bought:
         item = plant.items[item_sku]
         normal = item.lead_time_days
         if item.expedite is None or (normal is not None and latest >= normal):
             continue
         expedited[item_sku] = expedited.get(item_sku, 0) + units
-        cost += units * item.expedite.cost_per_unit
-    return ExtraBound(overtime, expedited, cost)
+        expedite_cost += units * item.expedite.cost_per_unit
+    by_runs = ExtraBound(overtime, expedited, cost + expedite_cost)
+    chained = _chain_bound(state, widest, needs, day)
+    if chained is None:
+        return by_runs
+    by_chain = ExtraBound(chained[0], expedited, chained[1] + expedite_cost, by="chain")
+    if (by_chain.cost, by_chain.minutes) > (by_runs.cost, by_runs.minutes):
+        return by_chain
+    return by_runs
+
+
+_NEVER = np.int64(2**62)
+
+
+def _chain_bound(
+    state: PlanningState, widest: PlanningState, needs: RelaxedNeeds, day: int
+) -> tuple[dict[str, ResourceBound], Fraction] | None:
+    """The chain bound (module docstring): per resource, the least overtime and its days, and
+    their cost; None when the tree is not a chain on resources that all differ."""
+    sequence = needs.sequence
+    resources = [resource for resource, _, _, _ in sequence]
+    if needs.branching or not sequence or len(set(resources)) != len(resources):
+        return None
+    plant = state.plant
+    costs = []
+    for resource in resources:
+        rule = plant.resources[resource].overtime
+        costs.append(Fraction(0) if rule is None else rule.cost_per_minute)
+    scale = math.lcm(*(cost.denominator for cost in costs))
+    days = day + 1
+    # Keys cost * big + minutes order plans by cost, then minutes (big > any minutes).
+    big = sum(int((widest.free[r][:days] - state.free[r][:days]).sum()) for r in resources) + 1
+    first = np.arange(days)[:, None]
+    last = np.arange(days)[None, :]
+    best = np.where(np.arange(days) >= sequence[0][1], np.int64(0), _NEVER)
+    choices = []
+    for (resource, release, deadline, minutes), cost in zip(sequence, costs, strict=True):
+        free = np.concatenate(([0], np.cumsum(state.free[resource][:days])))
+        gain = np.concatenate(([0], np.cumsum(widest.free[resource][:days])))
+        short = np.maximum(minutes - (free[last + 1] - free[first]), 0)
+        # Within its window, after the one before it, and within the overtime allowed there.
+        possible = (last >= first) & (first >= release) & (last <= deadline)
+        possible &= minutes <= gain[last + 1] - gain[first]
+        key = short * (int(cost * scale) * big + 1)
+        total = np.where(possible, best[:, None] + key, _NEVER)
+        total = np.minimum(total, _NEVER)
+        choices.append(total.argmin(axis=0))
+        best = total.min(axis=0)
+    end = int(best.argmin())
+    if best[end] >= _NEVER:
+        return None
+    overtime: dict[str, ResourceBound] = {}
+    cost_total = Fraction(0)
+    for index in range(len(sequence) - 1, -1, -1):
+        start = int(choices[index][end])
+        resource, _, _, minutes = sequence[index]
+        free_minutes = int(state.free[resource][start : end + 1].sum())
+        if minutes > free_minutes:
+            overtime[resource] = ResourceBound(minutes - free_minutes, (start, end))
+            cost_total += (minutes - free_minutes) * costs[index]
+        end = start
+    return overtime, cost_total
 
 
 def _tightest_run(free: IntArray, works: list[tuple[int, int, int]]) -> ResourceBound | None:

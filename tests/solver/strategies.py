@@ -185,11 +185,15 @@ def _plant(
 
 
 @st.composite
-def overtime_plants(draw: st.DrawFn, horizon: int = 6) -> Plant:
+def overtime_plants(draw: st.DrawFn, horizon: int = 6, *, chained: bool = False) -> Plant:
     """A chain or two-level tree whose minutes are all multiples of 30, with overtime on its
-    resources and an expeditable bought part: for the extra-capacity brute force."""
+    resources and an expeditable bought part: for the extra-capacity brute force.
+
+    ``chained``: two operations in sequence on two different resources (SUB on R1 then TOP on
+    R2, or TOP's two operations), the shape the chain bound of app.solver.extra_bounds sees.
+    """
     unit = 30
-    resources = ["R1", "R2"][: draw(st.integers(1, 2))]
+    resources = ["R1", "R2"][: 2 if chained else draw(st.integers(1, 2))]
     raw_lead = draw(st.one_of(st.none(), st.integers(0, horizon)))
     expedite = draw(
         st.none()
@@ -208,22 +212,26 @@ def overtime_plants(draw: st.DrawFn, horizon: int = 6) -> Plant:
         "RAW": Item("RAW", "Raw part", "purchased", raw_lead, expedite),
     }
 
-    def ops(count: int) -> tuple[Operation, ...]:
+    def ops(count: int, on: list[str] | None = None) -> tuple[Operation, ...]:
         return tuple(
             Operation(
                 10 * (i + 1),
-                draw(st.sampled_from(resources)),
+                on[i] if on is not None else draw(st.sampled_from(resources)),
                 draw(st.sampled_from([0, unit])),
                 Fraction(draw(st.sampled_from([unit, unit, 2 * unit]))),
             )
             for i in range(count)
         )
 
-    routings = {"TOP": ops(draw(st.integers(1, 2)))}
+    with_sub = draw(st.booleans())
+    if chained:
+        routings = {"TOP": ops(1, ["R2"]) if with_sub else ops(2, ["R1", "R2"])}
+    else:
+        routings = {"TOP": ops(draw(st.integers(1, 2)))}
     bom = {"TOP": (BomLine("RAW", Fraction(1)),)}
-    if draw(st.booleans()):
+    if with_sub:
         items["SUB"] = Item("SUB", "Sub-assembly", "manufactured")
-        routings["SUB"] = ops(1)
+        routings["SUB"] = ops(1, ["R1"] if chained else None)
         bom = {"TOP": (BomLine("SUB", Fraction(1)),), "SUB": (BomLine("RAW", Fraction(1)),)}
     day_minutes = st.sampled_from([0, unit, 2 * unit])
     return Plant(

@@ -14,8 +14,9 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from app.solver import extra_capacity
+from app.solver.bounds import relaxed_needs
 from app.solver.engine import SolverSettings, decide_line
-from app.solver.extra_bounds import least_extra
+from app.solver.extra_bounds import _chain_bound, least_extra
 from app.solver.extra_capacity import (
     ExtraCapacity,
     cheapest_extra_capacity,
@@ -76,11 +77,15 @@ def test_the_bound_never_exceeds_the_least_cost_and_minutes(
     assert bound.cost <= oracle.cost
     assert bound.minutes <= oracle.overtime_minutes
     met = (bound.cost, bound.minutes) == (oracle.cost, oracle.overtime_minutes)
-    event(f"option, bound {'met' if met else 'below'}")
+    event(f"option, {bound.by} bound {'met' if met else 'below'}")
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(plant=overtime_plants(horizon=HORIZON), qty=st.integers(1, 3), requested=st.integers(1, 3))
+@given(
+    plant=st.one_of(overtime_plants(horizon=HORIZON), overtime_plants(HORIZON, chained=True)),
+    qty=st.integers(1, 3),
+    requested=st.integers(1, 3),
+)
 def test_where_the_bounds_answer_they_agree_with_cpsat_and_the_brute_force(
     plant: Plant, qty: int, requested: int
 ) -> None:
@@ -89,7 +94,12 @@ def test_where_the_bounds_answer_they_agree_with_cpsat_and_the_brute_force(
     assume(decision.earliest_day is None or decision.earliest_day > requested)
     found, by_cpsat, by_bounds = _by_each_method(state, qty, requested)
     oracle = cheapest(plant, AS_OF, HORIZON, "TOP", qty, requested, unit=30)
-    event("bounds answered" if by_bounds else "bounds declined: CP-SAT decided")
+    bound = least_extra(state, _widest(state, "TOP"), "TOP", qty, requested)
+    event(
+        f"bounds answered ({bound.by if bound else '?'})"
+        if by_bounds
+        else "bounds declined: CP-SAT decided"
+    )
     if oracle is None:
         assert found is None
         assert by_cpsat is None
@@ -167,3 +177,66 @@ def test_a_plan_above_the_bound_is_not_taken_as_proven() -> None:
     assert by_cpsat == found
     assert [(p.sku, p.qty) for p in found.expedited] == [("RAW", 2)]
     assert found.cost == 2
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    plant=overtime_plants(horizon=HORIZON, chained=True),
+    qty=st.integers(1, 3),
+    requested=st.integers(1, 3),
+)
+def test_the_chain_bound_never_exceeds_the_least_cost_then_minutes(
+    plant: Plant, qty: int, requested: int
+) -> None:
+    """Whether or not it is the larger bound: (cost, minutes) of every plan are at least it."""
+    state = PlanningState.build(plant, AS_OF, HORIZON)
+    decision = decide_line(state, "TOP", qty, requested, DETERMINISTIC)
+    assume(decision.earliest_day is None or decision.earliest_day > requested)
+    widest = _widest(state, "TOP")
+    needs = relaxed_needs(widest, "TOP", qty, requested)
+    chained = None if needs is None else _chain_bound(state, widest, needs, requested)
+    oracle = cheapest(plant, AS_OF, HORIZON, "TOP", qty, requested, unit=30)
+    if chained is None or oracle is None:
+        event("no chain bound" if chained is None else "no option")
+        return
+    overtime, cost = chained
+    minutes = sum(bound.minutes for bound in overtime.values())
+    expected = (oracle.cost, oracle.overtime_minutes)
+    event(f"chain bound {'met' if (cost, minutes) == expected else 'below'}, cost {bool(cost)}")
+    assert (cost, minutes) <= expected
+
+
+def _two_bays(per_unit: int = 60) -> PlanningState:
+    """SUB is made on R1, then TOP on R2 (an hour a unit each, an hour free a day on each):
+    2 TOP by day 1 fit on neither bay alone unless the other works overtime."""
+    base = plant(
+        made={"TOP": (op(10, "R2", per_unit),), "SUB": (op(10, "R1", per_unit),)},
+        bom={"TOP": [("SUB", 1)]},
+        resources={"R1": every_day(60), "R2": every_day(60)},
+    )
+    cheap = Overtime((60,) * 7, {}, Fraction(1))  # type: ignore[arg-type]
+    dear = Overtime((60,) * 7, {}, Fraction(2))  # type: ignore[arg-type]
+    resources = {
+        "R1": replace(base.resources["R1"], overtime=cheap),
+        "R2": replace(base.resources["R2"], overtime=dear),
+    }
+    return PlanningState.build(replace(base, resources=resources), AS_OF, 10)
+
+
+def test_a_chain_on_two_bays_is_proven_by_the_chain_bound() -> None:
+    # Each bay alone has the minutes (the tightest runs see no shortfall), but SUB must be done
+    # before TOP starts: an hour of overtime on one of them, the cheaper R1 on day 0.
+    state = _two_bays()
+    bound = least_extra(state, _widest(state, "TOP"), "TOP", 2, 1)
+    assert bound is not None
+    assert bound.by == "chain"
+    assert (bound.cost, bound.minutes) == (Fraction(60), 60)
+    found, by_cpsat, by_bounds = _by_each_method(state, 2, 1)
+    assert by_bounds
+    assert found is not None
+    assert by_cpsat is not None
+    assert [(e.resource, e.day, e.minutes) for e in found.extra] == [("R1", 0, 60)]
+    assert (found.cost, found.overtime_minutes) == (by_cpsat.cost, by_cpsat.overtime_minutes)
+    oracle = cheapest(state.plant, AS_OF, 10, "TOP", 2, 1, unit=30)
+    assert oracle is not None
+    assert (oracle.cost, oracle.overtime_minutes) == (found.cost, found.overtime_minutes)
