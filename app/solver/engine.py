@@ -236,7 +236,8 @@ def decide_line(
     the quantity on the requested day the lesser of both limits.
     ``force_cpsat`` lets the tests show that CP-SAT agrees with the fast method and the bounds
     where they apply. Without ``most_wanted`` the quantity on the requested day of a late line
-    is not sought (it is reported as 0): for callers that need only the day and its plan.
+    is not sought where that costs (the bounds, CP-SAT) and may be reported as 0: for callers
+    that need only the day and its plan, which are the same either way.
     ``earliest_guess``, a day the earliest is likely near, only orders the relaxation's probes.
     """
     limit = _Limit(0, qty, most_wanted=most_wanted)
@@ -333,9 +334,11 @@ def _decide_by_rules(
         return None
     if earliest is not None and earliest <= requested_day:
         most: int | None = qty
-    elif limit.most_unasked:
-        most = 0  # nothing allowed or nothing wanted on the requested day, whatever stock there is
+    elif limit.on_requested_day == 0:
+        most = 0  # the allocation allows nothing on the requested day, whatever stock there is
     else:
+        # Sought even when not wanted: whether its probes are covered decides the method, so
+        # the plan, as for any other line (the fast probes are cheap).
         most = _most_by_rules(state, sku, qty, requested_day, tree)
     if most is None:
         return None

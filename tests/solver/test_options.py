@@ -124,6 +124,29 @@ def test_the_plan_of_a_line_known_on_time_is_the_line_decisions(
     assert on_time_plan(state, "TOP", qty, requested, DETERMINISTIC) == decided.plan
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    plant=st.one_of(
+        chain_plants(horizon=12), multi_level_plants(horizon=12), sibling_plants(horizon=12)
+    ),
+    qty=st.integers(1, 8),
+    requested=st.integers(0, 11),
+    guess=st.one_of(st.none(), st.integers(0, 11)),
+)
+def test_a_split_line_gets_the_line_decisions_day_and_plan(
+    plant: Plant, qty: int, requested: int, guess: int | None
+) -> None:
+    """A split's second line is decided without the quantity on the requested day and with a
+    guess of its day: the same earliest day and plan as the line decision, whatever the guess."""
+    state = PlanningState.build(plant, AS_OF, 12)
+    decided = decide_line(state, "TOP", qty, requested, DETERMINISTIC)
+    event("late" if decided.earliest_day is None or decided.earliest_day > requested else "on time")
+    lean = decide_line(
+        state, "TOP", qty, requested, DETERMINISTIC, most_wanted=False, earliest_guess=guess
+    )
+    assert (lean.earliest_day, lean.plan) == (decided.earliest_day, decided.plan)
+
+
 def test_a_split_needs_min_split_qty_on_time() -> None:
     small = plant(made={"TOP": (op(10, "R", 60),)}, resources={"R": every_day(120)})
     state = PlanningState.build(small, AS_OF, 30)
