@@ -27,7 +27,7 @@ dynamic programming over the operations, is a bound on the option's cost and min
 (lexicographically); the bound used is the larger of the two.
 
 A plan that costs exactly the bound, in exactly its minutes, is the option
-(:mod:`app.solver.extra_capacity` seeks one on the overtime :func:`overtime_on_the_tightest_runs`
+(:mod:`app.solver.extra_capacity` seeks one on the overtime :func:`overtime_on_the_bound_days`
 places).
 """
 
@@ -177,12 +177,12 @@ def _tightest_run(free: IntArray, works: list[tuple[int, int, int]]) -> Resource
     return best
 
 
-def overtime_on_the_tightest_runs(
+def overtime_on_the_bound_days(
     state: PlanningState, allowed: Mapping[str, IntArray], bound: ExtraBound
 ) -> dict[str, IntArray] | None:
-    """Each resource's bound in minutes of overtime on the latest days of its tightest run, as
-    much as each day allows, on days that are not overbooked (there overtime would first fill
-    the hole); None when the run cannot take them."""
+    """Each resource's bound in minutes of overtime on the latest of its days (its tightest
+    run, or its operation's days in the chain), as much as each day allows, on days that are
+    not overbooked (there overtime would first fill the hole); None when they cannot take it."""
     placed: dict[str, IntArray] = {}
     for resource, need in bound.overtime.items():
         minutes = np.zeros(state.horizon_days, dtype=np.int64)

@@ -148,7 +148,7 @@ def _cheapest_by_bounds(
     bound = extra_bounds.least_extra(state, widest, sku, qty, day)
     if bound is None or not (bound.overtime or bound.expedited):
         return None
-    overtime = extra_bounds.overtime_on_the_tightest_runs(state, allowed, bound)
+    overtime = extra_bounds.overtime_on_the_bound_days(state, allowed, bound)
     if overtime is None:
         return None
     raised = what_if(state, overtime, bound.expedited)

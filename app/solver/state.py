@@ -10,7 +10,7 @@ Day 0 is ``as_of``; days run 0..H-1 (SPEC section 1).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -26,15 +26,28 @@ IntArray = npt.NDArray[np.int64]
 def calendar_minutes(plant: Plant, code: str, as_of: date, horizon_days: int) -> IntArray:
     """Calendar minutes of a resource per day: weekly pattern, holidays, then exceptions."""
     calendar = plant.resources[code].calendar
-    weekday0 = as_of.weekday()
-    weekly = np.array(calendar.weekly_minutes, dtype=np.int64)
-    minutes = weekly[(np.arange(horizon_days) + weekday0) % 7]
-    for holiday in plant.holidays:
+    # An exception beats a holiday: the resource works that day as the exception says.
+    return _days_of(
+        calendar.weekly_minutes, plant.holidays, calendar.exceptions, as_of, horizon_days
+    )
+
+
+def _days_of(
+    weekly_minutes: Sequence[int],
+    holidays: Iterable[date],
+    exceptions: Mapping[date, int],
+    as_of: date,
+    horizon_days: int,
+) -> IntArray:
+    """Minutes per day of the horizon: the weekly pattern, none on a holiday, an exception
+    replacing its day's minutes (holiday or not)."""
+    weekly = np.array(weekly_minutes, dtype=np.int64)
+    minutes = weekly[(np.arange(horizon_days) + as_of.weekday()) % 7]
+    for holiday in holidays:
         day = (holiday - as_of).days
         if 0 <= day < horizon_days:
             minutes[day] = 0
-    # An exception beats a holiday: the resource works that day as the exception says.
-    for when, value in calendar.exceptions.items():
+    for when, value in exceptions.items():
         day = (when - as_of).days
         if 0 <= day < horizon_days:
             minutes[day] = value
@@ -53,16 +66,9 @@ def overtime_minutes(plant: Plant, code: str, as_of: date, calendar: IntArray) -
     overtime = plant.resources[code].overtime
     if overtime is None:
         return np.zeros(horizon_days, dtype=np.int64)
-    weekly = np.array(overtime.weekly_minutes, dtype=np.int64)
-    minutes = weekly[(np.arange(horizon_days) + as_of.weekday()) % 7]
-    for holiday in plant.holidays:
-        day = (holiday - as_of).days
-        if 0 <= day < horizon_days:
-            minutes[day] = 0
-    for when, value in overtime.exceptions.items():
-        day = (when - as_of).days
-        if 0 <= day < horizon_days:
-            minutes[day] = value
+    minutes = _days_of(
+        overtime.weekly_minutes, plant.holidays, overtime.exceptions, as_of, horizon_days
+    )
     return np.minimum(minutes, np.maximum(DAY_MINUTES - calendar, 0))
 
 

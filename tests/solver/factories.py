@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from fractions import Fraction
 
@@ -9,6 +10,7 @@ from app.solver.plant import (
     BomLine,
     Calendar,
     CapacityUse,
+    Expedite,
     Item,
     Operation,
     Plant,
@@ -64,3 +66,16 @@ def plant(
         load=tuple(CapacityUse(r, day(d), m) for r, m, d in load or []),
         holidays=frozenset(day(d) for d in holidays or []),
     )
+
+
+def expeditable_raw() -> Plant:
+    """TOP takes 2 RAW a unit; 4 RAW in stock, bought in 10 days or expedited in 1 at 2.5 a
+    unit: 5 TOP on day 3 need 6 RAW expedited."""
+    bought = plant(
+        made={"TOP": (op(10, "R", 1),)},
+        bought={"RAW": 10},
+        bom={"TOP": [("RAW", 2)]},
+        on_hand={"RAW": 4},
+    )
+    raw = replace(bought.items["RAW"], expedite=Expedite(1, Fraction(5, 2)))
+    return replace(bought, items=bought.items | {"RAW": raw})

@@ -27,11 +27,20 @@ from app.solver.state import PlanningState
 from app.solver.tree import items_and_resources
 from app.solver.validation import plan_violations
 from tests.oracles.extra_capacity import cheapest
-from tests.solver.factories import every_day, op, plant
+from tests.solver.factories import every_day, expeditable_raw, op, plant
 from tests.solver.strategies import AS_OF, overtime_plants
 
 DETERMINISTIC = SolverSettings(time_limit_seconds=30, workers=1, random_seed=7)
 HORIZON = 6
+
+
+def _late(plant: Plant, qty: int, requested: int) -> PlanningState:
+    """The plant's state, for a line of TOP late on its requested day (else the example is
+    not one for options)."""
+    state = PlanningState.build(plant, AS_OF, HORIZON)
+    decision = decide_line(state, "TOP", qty, requested, DETERMINISTIC)
+    assume(decision.earliest_day is None or decision.earliest_day > requested)
+    return state
 
 
 def _widest(state: PlanningState, sku: str) -> PlanningState:
@@ -65,9 +74,7 @@ def _by_each_method(
 def test_the_bound_never_exceeds_the_least_cost_and_minutes(
     plant: Plant, qty: int, requested: int
 ) -> None:
-    state = PlanningState.build(plant, AS_OF, HORIZON)
-    decision = decide_line(state, "TOP", qty, requested, DETERMINISTIC)
-    assume(decision.earliest_day is None or decision.earliest_day > requested)
+    state = _late(plant, qty, requested)
     oracle = cheapest(plant, AS_OF, HORIZON, "TOP", qty, requested, unit=30)
     bound = least_extra(state, _widest(state, "TOP"), "TOP", qty, requested)
     if oracle is None:
@@ -89,9 +96,7 @@ def test_the_bound_never_exceeds_the_least_cost_and_minutes(
 def test_where_the_bounds_answer_they_agree_with_cpsat_and_the_brute_force(
     plant: Plant, qty: int, requested: int
 ) -> None:
-    state = PlanningState.build(plant, AS_OF, HORIZON)
-    decision = decide_line(state, "TOP", qty, requested, DETERMINISTIC)
-    assume(decision.earliest_day is None or decision.earliest_day > requested)
+    state = _late(plant, qty, requested)
     found, by_cpsat, by_bounds = _by_each_method(state, qty, requested)
     oracle = cheapest(plant, AS_OF, HORIZON, "TOP", qty, requested, unit=30)
     bound = least_extra(state, _widest(state, "TOP"), "TOP", qty, requested)
@@ -137,14 +142,7 @@ def test_one_resource_short_is_proven_by_the_bound_on_its_latest_days() -> None:
 
 
 def test_a_part_only_expediting_can_bring_is_bounded_by_its_units() -> None:
-    bought = plant(
-        made={"TOP": (op(10, "R", 1),)},
-        bought={"RAW": 10},
-        bom={"TOP": [("RAW", 2)]},
-        on_hand={"RAW": 4},
-    )
-    raw = replace(bought.items["RAW"], expedite=Expedite(1, Fraction(5, 2)))
-    state = PlanningState.build(replace(bought, items=bought.items | {"RAW": raw}), AS_OF, 30)
+    state = PlanningState.build(expeditable_raw(), AS_OF, 30)
     bound = least_extra(state, _widest(state, "TOP"), "TOP", 5, 3)
     assert bound is not None
     # 10 RAW for the lot, 4 in stock: 6 expedited at 2.5, and no overtime.
@@ -189,9 +187,7 @@ def test_the_chain_bound_never_exceeds_the_least_cost_then_minutes(
     plant: Plant, qty: int, requested: int
 ) -> None:
     """Whether or not it is the larger bound: (cost, minutes) of every plan are at least it."""
-    state = PlanningState.build(plant, AS_OF, HORIZON)
-    decision = decide_line(state, "TOP", qty, requested, DETERMINISTIC)
-    assume(decision.earliest_day is None or decision.earliest_day > requested)
+    state = _late(plant, qty, requested)
     widest = _widest(state, "TOP")
     needs = relaxed_needs(widest, "TOP", qty, requested)
     chained = None if needs is None else _chain_bound(state, widest, needs, requested)

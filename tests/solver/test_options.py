@@ -30,7 +30,7 @@ from app.solver.results import LineRequest, LineResult
 from app.solver.state import PlanningState
 from app.solver.validation import plan_violations
 from tests.oracles.extra_capacity import cheapest, overtime_allowed_on
-from tests.solver.factories import day, every_day, op, plant
+from tests.solver.factories import day, every_day, expeditable_raw, op, plant
 from tests.solver.strategies import (
     AS_OF,
     chain_plants,
@@ -42,6 +42,12 @@ from tests.solver.strategies import (
 DETERMINISTIC = SolverSettings(time_limit_seconds=30, workers=1, random_seed=7)
 SPLIT = OptionsAsked(split=True)
 BOTH = OptionsAsked(split=True, extra_capacity=True)
+
+
+# Chains, multi-level trees and siblings on shared resources: every way a line is decided.
+_ANY_TREE = st.one_of(
+    chain_plants(horizon=12), multi_level_plants(horizon=12), sibling_plants(horizon=12)
+)
 
 
 def _line(state: PlanningState, qty: int, requested: int) -> LineRequest:
@@ -106,9 +112,7 @@ def test_a_split_is_two_consecutive_lines_on_multi_level_plants(
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    plant=st.one_of(
-        chain_plants(horizon=12), multi_level_plants(horizon=12), sibling_plants(horizon=12)
-    ),
+    plant=_ANY_TREE,
     qty=st.integers(1, 8),
     requested=st.integers(0, 11),
 )
@@ -126,9 +130,7 @@ def test_the_plan_of_a_line_known_on_time_is_the_line_decisions(
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    plant=st.one_of(
-        chain_plants(horizon=12), multi_level_plants(horizon=12), sibling_plants(horizon=12)
-    ),
+    plant=_ANY_TREE,
     qty=st.integers(1, 8),
     requested=st.integers(0, 11),
     guess=st.one_of(st.none(), st.integers(0, 11)),
@@ -330,14 +332,7 @@ def test_no_option_when_no_overtime_can_make_the_date_and_the_constraints_say_so
 
 
 def test_expediting_a_part_is_priced_per_unit() -> None:
-    bought = plant(
-        made={"TOP": (op(10, "R", 1),)},
-        bought={"RAW": 10},
-        bom={"TOP": [("RAW", 2)]},
-        on_hand={"RAW": 4},
-    )
-    raw = replace(bought.items["RAW"], expedite=Expedite(1, Fraction(5, 2)))
-    state = PlanningState.build(replace(bought, items=bought.items | {"RAW": raw}), AS_OF, 30)
+    state = PlanningState.build(expeditable_raw(), AS_OF, 30)
     line = LineRequest("1", "TOP", 5, day(3))
     (answered,) = check_quote(
         state, [line], ship_complete=False, settings=DETERMINISTIC, options=BOTH
