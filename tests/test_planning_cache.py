@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -9,6 +10,9 @@ from fastapi.testclient import TestClient
 
 import app.services.checks as checks_service
 import app.services.planning_cache as cache_module
+from app.solver.document import plant_from_document
+from app.solver.plant import Reservations, StockMove
+from app.solver.state import PlanningState
 from tests.factories import check_request, golden_dataset
 
 
@@ -42,3 +46,33 @@ def test_state_is_reused_until_the_data_changes(
     client.put("/v1/dataset", json=golden_dataset())
     assert client.post("/v1/checks", json=check_request()).status_code == 201
     assert calls == {"load": 2, "build": 3}
+
+
+def test_the_state_with_reservations_is_reused_for_the_same_reservations_object() -> None:
+    """Found by identity (the reservations cache hands out one object while nothing changes);
+    an equal object taken again gives the same state, other reservations another one."""
+    cache = cache_module.PlanningCache()
+    plant = plant_from_document(golden_dataset())
+    assert cache.plant("db", 1, lambda: plant) is plant
+    as_of, horizon = date(2026, 12, 1), 30
+    base = cache.state("db", 1, plant, as_of, horizon)
+    held = Reservations(stock=(StockMove("WHEEL", 3, as_of),))
+
+    def reserved(reservations: Reservations, version: int = 1) -> PlanningState:
+        return cache.reserved_state("db", version, plant, as_of, horizon, reservations=reservations)
+
+    first = reserved(held)
+    assert reserved(held) is first
+    expected = base.with_reservations(held)
+    assert first.stock_atp("WHEEL", 0) == expected.stock_atp("WHEEL", 0)
+    assert first.stock_atp("WHEEL", 0) == base.stock_atp("WHEEL", 0) - 3
+
+    equal = Reservations(stock=(StockMove("WHEEL", 3, as_of),))
+    again = reserved(equal)
+    assert again is not first
+    assert again.stock_atp("WHEEL", 0) == first.stock_atp("WHEEL", 0)
+    other = reserved(Reservations(stock=(StockMove("WHEEL", 5, as_of),)))
+    assert other.stock_atp("WHEEL", 0) == base.stock_atp("WHEEL", 0) - 5
+    assert reserved(Reservations()).stock_atp("WHEEL", 0) == base.stock_atp("WHEEL", 0)
+    # Another data version is never answered from this one's states.
+    assert reserved(held, version=2) is not first

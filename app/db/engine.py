@@ -27,6 +27,11 @@ def create_db_engine(url: str) -> Engine:
     )
 
 
+def database_key(session: Session) -> str:
+    """Which database ``session`` works on, for the caches kept per database in a process."""
+    return session.get_bind().engine.url.render_as_string(hide_password=True)
+
+
 def _json_text(value: Any) -> str:
     """JSON columns (stored requests and answers) encoded by orjson, several times faster than
     the standard library on a check's answer."""

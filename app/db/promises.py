@@ -114,6 +114,17 @@ class PromiseDeliveryRow(Base):
     qty: Mapped[int] = mapped_column(Integer)
 
 
+class ReservationsVersionRow(Base):
+    """One row: a random token that triggers on the promise tables renew in the transaction of
+    every change to what promises take or deliver (migration 0009), whoever writes it. Processes
+    cache the live reservations per token (app.services.reservations_cache)."""
+
+    __tablename__ = "reservations_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))
+
+
 class IdempotentAnswerRow(Base):
     """The first answer to a POST carrying an Idempotency-Key, replayed to its retries."""
 
@@ -224,6 +235,30 @@ def effective_status(row: PromiseRow, now: datetime) -> str:
     if row.status == HELD and as_utc(row.expires_at) <= now:
         return EXPIRED
     return row.status
+
+
+RESERVATIONS_VERSION_ROW_ID = 1
+# Read by every check: built once (building it and its cache key cost more than running it).
+_RESERVATIONS_VERSION = select(ReservationsVersionRow.token).where(
+    ReservationsVersionRow.id == RESERVATIONS_VERSION_ROW_ID
+)
+_FIRST_EXPIRY = select(func.min(PromiseRow.expires_at)).where(
+    PromiseRow.status == HELD, PromiseRow.expires_at > bindparam("now")
+)
+
+
+def reservations_version(session: Session) -> str:
+    """The token renewed by every change to what promises take (see ReservationsVersionRow)."""
+    token = session.scalar(_RESERVATIONS_VERSION)
+    if token is None:
+        raise RuntimeError("the reservations_version row is missing: run the migrations")
+    return token
+
+
+def first_expiry_after(session: Session, now: datetime) -> datetime | None:
+    """When the first hold that counts at ``now`` runs out (None: no hold counts)."""
+    first = session.scalar(_FIRST_EXPIRY, {"now": now})
+    return None if first is None else as_utc(first)
 
 
 def live_reservations(

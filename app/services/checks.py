@@ -19,8 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.clock import Clock
 from app.db.checks import add_check, get_check
-from app.db.engine import begin_writing
-from app.db.promises import live_reservations
+from app.db.engine import begin_writing, database_key
 from app.db.queries import get_data_version, load_plant
 from app.errors import FieldError, Invalid, NotFound, from_pydantic, pointer
 from app.metrics import CHECKS, SOLVER_SECONDS
@@ -31,6 +30,7 @@ from app.services.check_results import to_check_result
 from app.services.dataset_validation import ParsedRow
 from app.services.outcomes import StoredCheck
 from app.services.planning_cache import planning_cache
+from app.services.reservations_cache import reservations_cache
 from app.settings import Settings
 from app.solver.engine import OptionsAsked, PlanningState, SolverSettings, check_quote
 from app.solver.plant import Plant, Reservations
@@ -70,11 +70,14 @@ def check_body(session: Session, settings: Settings, raw: Any, clock: Clock) -> 
 def _run_check(
     session: Session, settings: Settings, request: CheckRequest, now: datetime
 ) -> StoredCheck:
-    dated, quote = evaluate_quote(
-        session, settings, request, live_reservations(session, now), now=now
-    )
+    dated, quote = evaluate_quote(session, settings, request, reserved_now(session, now), now=now)
     begin_writing(session)
     return store_check_json(session, dated, quote, now)
+
+
+def reserved_now(session: Session, now: datetime) -> Reservations:
+    """What live promises take at ``now`` (cached per reservations version)."""
+    return reservations_cache.live(session, database_key(session), now)
 
 
 def parse_request(
@@ -140,11 +143,13 @@ def evaluate_quote(
     as_of = request.as_of or today(settings, now)
     version, plant = current_plant(session)
     _check_business_rules(request, plant, as_of, settings.horizon_days)
-    database = _database_key(session)
+    database = database_key(session)
 
     def solve() -> QuoteResult:
-        state = planning_cache.state(database, version, plant, as_of, settings.horizon_days)
-        return solve_quote(state.with_reservations(reservations), request, settings)
+        state = planning_cache.reserved_state(
+            database, version, plant, as_of, settings.horizon_days, reservations=reservations
+        )
+        return solve_quote(state, request, settings)
 
     if not planning_cache.holds(database, version, plant):
         # A plant read while the data changed (see current_plant): answered, never kept.
@@ -162,12 +167,25 @@ def evaluate_quote(
     return request.model_copy(update={"as_of": as_of}), quote
 
 
+def reserved_state(
+    session: Session, settings: Settings, as_of: date, reservations: Reservations
+) -> PlanningState:
+    """``planning_state`` with ``reservations`` taken (the last one kept, see planning_cache)."""
+    version, plant = current_plant(session)
+    return planning_cache.reserved_state(
+        database_key(session),
+        version,
+        plant,
+        as_of,
+        settings.horizon_days,
+        reservations=reservations,
+    )
+
+
 def planning_state(session: Session, settings: Settings, as_of: date) -> PlanningState:
     """The committed planning data's state for ``as_of``, nothing reserved (cached per version)."""
     version, plant = current_plant(session)
-    return planning_cache.state(
-        _database_key(session), version, plant, as_of, settings.horizon_days
-    )
+    return planning_cache.state(database_key(session), version, plant, as_of, settings.horizon_days)
 
 
 def solve_quote(
@@ -261,7 +279,7 @@ def solver_settings(settings: Settings) -> SolverSettings:
 
 def current_plant(session: Session) -> tuple[int, Plant]:
     """The data version and its plant, from the cache unless the version changed."""
-    database = _database_key(session)
+    database = database_key(session)
     version = get_data_version(session)
 
     def load() -> Plant | None:
@@ -369,7 +387,3 @@ def _well_formed_date(parsed: ParsedRow[Any], *path: str | int) -> date | None:
     except ValidationError:
         return None
     return value
-
-
-def _database_key(session: Session) -> str:
-    return session.get_bind().engine.url.render_as_string(hide_password=True)

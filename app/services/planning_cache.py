@@ -2,7 +2,11 @@
 
 Building a Plant and its PlanningState reads and folds all planning data; a check only needs
 to read the data version (one cheap query) to know whether the cached state still holds.
-Only the newest version per database is kept, with a few states (one per as_of and horizon).
+Only the newest version per database is kept, with a few states (one per as_of and horizon),
+and with each the last state with reservations taken: the reservations cache hands out the same
+Reservations object while nothing reserved changes, so it is found by identity (immutable, so
+the same object is the same content), and a check does not take a book of live promises' sums
+again (3 ms for 2,000 rows) when the previous check took the same ones.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from app.solver.engine import PlanningState
-from app.solver.plant import Plant
+from app.solver.plant import Plant, Reservations
 
 MAX_STATES_PER_VERSION = 8
 
@@ -24,6 +28,10 @@ class _Entry:
     version: int
     plant: Plant
     states: OrderedDict[tuple[date, int], PlanningState] = field(default_factory=OrderedDict)
+    # Per (as_of, horizon): the last reservations taken on that state, and the result.
+    reserved: dict[tuple[date, int], tuple[Reservations, PlanningState]] = field(
+        default_factory=dict
+    )
 
 
 class PlanningCache:
@@ -70,6 +78,32 @@ class PlanningCache:
                 while len(entry.states) > MAX_STATES_PER_VERSION:
                     entry.states.popitem(last=False)
         return state
+
+    def reserved_state(
+        self,
+        database: str,
+        version: int,
+        plant: Plant,
+        as_of: date,
+        horizon_days: int,
+        *,
+        reservations: Reservations,
+    ) -> PlanningState:
+        """:meth:`state` with ``reservations`` taken (the last such state kept per day 0)."""
+        key = (as_of, horizon_days)
+        with self._lock:
+            entry = self._entries.get(database)
+            if entry is not None and entry.version == version and entry.plant is plant:
+                last = entry.reserved.get(key)
+                if last is not None and last[0] is reservations:
+                    return last[1]
+        state = self.state(database, version, plant, as_of, horizon_days)
+        reserved = state.with_reservations(reservations)
+        with self._lock:
+            entry = self._entries.get(database)
+            if entry is not None and entry.version == version and entry.plant is plant:
+                entry.reserved[key] = (reservations, reserved)
+        return reserved
 
     def clear(self) -> None:
         with self._lock:

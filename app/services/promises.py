@@ -33,8 +33,9 @@ from app.services.checks import (
     current_plant,
     evaluate_quote,
     parse_request,
-    planning_state,
     request_line_errors,
+    reserved_now,
+    reserved_state,
     store_check,
     store_check_json,
     today,
@@ -98,9 +99,7 @@ def hold(ctx: PromiseContext, raw: Any) -> PromiseOut | Refusal:
     now = ctx.clock()
     expire_holds(session, ctx.settings, now)
     _refuse_past(session, ctx.settings, check_request, today(ctx.settings, now))
-    dated, quote = _answer_now(
-        ctx, check_request, snapshot, db.live_reservations(session, now), now
-    )
+    dated, quote = _answer_now(ctx, check_request, snapshot, reserved_now(session, now), now)
     stored = store_check_json(session, dated, quote, now)
     result = stored.result
     refusal = _refusal(quote, request.mode)
@@ -151,7 +150,7 @@ def _solve_on_snapshot(ctx: PromiseContext, request: CheckRequest, now: datetime
     """
     session = ctx.session
     version, _ = current_plant(session)
-    reserved = db.live_reservations(session, now)
+    reserved = reserved_now(session, now)
     dated, quote = evaluate_quote(session, ctx.settings, request, reserved, now=now)
     return _Snapshot(version, reserved, dated, quote)
 
@@ -194,7 +193,7 @@ def _why_solve_again(
     as_of = request.as_of or today(ctx.settings, now)
     if as_of != snapshot.quote.as_of:
         return "the day changed"
-    state = planning_state(session, ctx.settings, as_of).with_reservations(reserved)
+    state = reserved_state(session, ctx.settings, as_of, reserved)
     return why_not_standing(state, snapshot.reserved, reserved, snapshot.quote, request.customer)
 
 

@@ -1,0 +1,73 @@
+"""What live promises reserve, cached in process memory per database and reservations version.
+
+Summing the live reservations costs a check or a hold three grouped queries over every row
+live promises reserve (7 ms after 100 holds, growing with the book), and every hold reads them
+twice. The database renews a version token in the transaction of every change to what promises
+take (triggers, migration 0009), so a process reuses its sums while the token it reads is the
+one they were read under and no hold they count has run out since:
+
+- the token is read before the sums: under READ COMMITTED a change committed in between makes
+  the sums newer than their token, never older, and such an entry is only ever found by a
+  reader that read the token before that change committed (so it sees a committed state, only
+  a newer one). Under the reservations lock nothing commits, so there the sums are exactly the
+  state the token names: a hold never reserves on stale sums;
+- a hold counts until its ``expires_at``: the sums stand from the moment they were read until
+  the first hold they count runs out (a clock that goes back reads them again);
+- a token is random, so sums read inside a transaction that changed what is reserved (its own
+  renewal, visible to it before it commits) are kept under a token that no other transaction
+  sees unless that one commits as it was read; rolled back, its token is never drawn again.
+
+Only the newest entry per database is kept: a change makes every older one useless.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from app.db import promises as db
+from app.solver.plant import Reservations
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    token: str
+    read_at: datetime
+    # When the first hold counted runs out; None when no hold counts (confirmed ones only).
+    until: datetime | None
+    reservations: Reservations
+
+    def stands(self, token: str, now: datetime) -> bool:
+        return (
+            token == self.token and self.read_at <= now and (self.until is None or now < self.until)
+        )
+
+
+class ReservationsCache:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[str, _Entry] = {}
+
+    def live(self, session: Session, database: str, now: datetime) -> Reservations:
+        """Everything held (unexpired) and confirmed promises take at ``now``: the sums read
+        under the current token, else read now."""
+        token = db.reservations_version(session)
+        with self._lock:
+            entry = self._entries.get(database)
+        if entry is not None and entry.stands(token, now):
+            return entry.reservations
+        reservations = db.live_reservations(session, now)
+        until = db.first_expiry_after(session, now)
+        with self._lock:
+            self._entries[database] = _Entry(token, now, until, reservations)
+        return reservations
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+reservations_cache = ReservationsCache()
