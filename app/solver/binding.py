@@ -82,11 +82,20 @@ class Possible:
 
 
 def plan_on_day(
-    state: PlanningState, sku: str, qty: int, day: int, settings: SolverSettings
+    state: PlanningState,
+    sku: str,
+    qty: int,
+    day: int,
+    settings: SolverSettings,
+    *,
+    separable_tree: bool | None = None,
 ) -> Possible | None:
     """Whether all of ``qty`` can be delivered on ``day``, from the cheapest method that proves
-    it: None when it cannot."""
-    outcome = fast.plan_line(state, sku, qty, day, separable_tree=fast.separable(state.plant, sku))
+    it: None when it cannot. ``separable_tree``: whether the fast method covers the tree on this
+    state (:func:`app.solver.fast.separable`; by default, on the plant as it is)."""
+    if separable_tree is None:
+        separable_tree = fast.separable(state.plant, sku)
+    outcome = fast.plan_line(state, sku, qty, day, separable_tree=separable_tree)
     if isinstance(outcome, DayPlan):
         return Possible(outcome)
     if isinstance(outcome, fast.Infeasible):
@@ -153,7 +162,18 @@ class _Line:
         self, lifts: frozenset[Candidate], days: dict[str, Days] | None = None
     ) -> Possible | None:
         state = lifted(self.state, lifts, self.day, self.unlimited, capacity_days=days)
-        return plan_on_day(state, self.sku, self.qty, self.day, self.settings)
+        # What is lifted on every day up to the delivery is competed for by no lot: a tree that
+        # shares only that is separable there, and the fast method decides it exactly.
+        unlimited = frozenset(
+            c.name for c in lifts if c.kind == "capacity" and c.name not in (days or {})
+        )
+        plentiful = frozenset(c.name for c in lifts if c.kind in ("stock", "material"))
+        separable_tree = fast.separable(
+            self.state.plant, self.sku, unlimited=unlimited, plentiful=plentiful
+        )
+        return plan_on_day(
+            state, self.sku, self.qty, self.day, self.settings, separable_tree=separable_tree
+        )
 
     def _valid(self, lifts: frozenset[Candidate], plan: DayPlan, days: dict[str, Days]) -> bool:
         state = lifted(self.state, lifts, self.day, self.unlimited, capacity_days=days)

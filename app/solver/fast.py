@@ -51,17 +51,32 @@ class NotCovered:
 Outcome = DayPlan | Infeasible | NotCovered
 
 
-def separable(plant: Plant, sku: str) -> bool:
-    """No resource serves two items of the tree below ``sku``, and no item is used twice."""
+def separable(
+    plant: Plant,
+    sku: str,
+    *,
+    unlimited: frozenset[str] = frozenset(),
+    plentiful: frozenset[str] = frozenset(),
+) -> bool:
+    """No resource serves two items of the tree below ``sku``, and no item is used twice.
+
+    Except what cannot be competed for: ``unlimited`` resources have more free minutes on every
+    day up to the delivery than the whole tree could use, and ``plentiful`` bought items more
+    stock from day 0 than it could take (what lifting gives, :mod:`app.solver.lifting`). Lots
+    packed alone on them fit together: their minutes, and their takes, add up to less than there
+    is on any day, so each lot still depends on nothing but its deadline.
+    """
     owner = {op.resource: sku for op in plant.routings.get(sku, ())}
     seen: set[str] = set()
 
     def walk(parent: str) -> bool:
         for line in plant.bom.get(parent, ()):
-            if line.component in seen:
+            if line.component in seen and line.component not in plentiful:
                 return False
             seen.add(line.component)
             for op in plant.routings.get(line.component, ()):
+                if op.resource in unlimited:
+                    continue
                 if owner.setdefault(op.resource, line.component) != line.component:
                     return False
             if not walk(line.component):
