@@ -40,7 +40,7 @@ from app.solver.cpsat import model as cpsat
 from app.solver.cpsat.solve import SolverSettings
 from app.solver.fit import misfits
 from app.solver.greedy import greedy_plan
-from app.solver.lifting import Candidate, Unlimited, lifted, relevant, unlimited_for
+from app.solver.lifting import Candidate, Lifter, Unlimited, relevant, unlimited_for
 from app.solver.plan import DayPlan
 from app.solver.plant import Reservations
 from app.solver.state import PlanningState
@@ -137,6 +137,7 @@ class _Line:
         self.settings = settings
         self.candidates: tuple[Candidate, ...] = relevant(state, sku, qty, requested_day)
         self.unlimited: Unlimited = unlimited_for(state.plant, sku, qty)
+        self.lifter = Lifter(state, requested_day, self.unlimited)
         # Feasible sets with a plan proving each (valid with just that set lifted), if known.
         self._feasible: dict[frozenset[Candidate], DayPlan | None] = {}
         self._late: list[frozenset[Candidate]] = []
@@ -161,7 +162,7 @@ class _Line:
     def _decide(
         self, lifts: frozenset[Candidate], days: dict[str, Days] | None = None
     ) -> Possible | None:
-        state = lifted(self.state, lifts, self.day, self.unlimited, capacity_days=days)
+        state = self.lifter.state(lifts, capacity_days=days)
         # What is lifted on every day up to the delivery is competed for by no lot: a tree that
         # shares only that is separable there, and the fast method decides it exactly.
         unlimited = frozenset(
@@ -176,7 +177,7 @@ class _Line:
         )
 
     def _valid(self, lifts: frozenset[Candidate], plan: DayPlan, days: dict[str, Days]) -> bool:
-        state = lifted(self.state, lifts, self.day, self.unlimited, capacity_days=days)
+        state = self.lifter.state(lifts, capacity_days=days)
         return not plan_violations(state, self.sku, self.qty, plan)
 
     def _used(self, lifts: frozenset[Candidate], plan: DayPlan) -> frozenset[Candidate]:

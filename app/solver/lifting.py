@@ -132,29 +132,71 @@ def lifted(
     capacity constraint binds on; by default a resource is lifted on every day up to the
     requested day.
     """
-    free = dict(state.free)
-    # The signed minutes too: a state taking minutes later derives its free minutes from them.
-    net = dict(state.net)
-    plant = state.plant
-    receipts: list[StockMove] = []
-    for candidate in lifts:
-        if candidate.kind == "capacity":
-            days = (capacity_days or {}).get(candidate.name, (0, requested_day))
-            free[candidate.name] = resource_has_unlimited_minutes_up_to_the_requested_day(
-                state.free[candidate.name], days, unlimited
-            )
-            net[candidate.name] = resource_has_unlimited_minutes_up_to_the_requested_day(
-                state.net[candidate.name], days, unlimited
-            )
-        elif candidate.kind in ("stock", "material"):
-            receipts.append(
-                item_is_there_in_any_quantity_from_day_0(state, candidate.name, unlimited)
-            )
-        elif candidate.kind == "lead_time":
-            plant = item_can_be_bought_for_any_day(plant, candidate.name)
-        else:
-            raise ValueError(f"{candidate.kind} constraints cannot be lifted")
-    return replace(state, plant=plant, free=free, net=net).taking(receipts, ())
+    return Lifter(state, requested_day, unlimited).state(lifts, capacity_days=capacity_days)
+
+
+class Lifter:
+    """The lifted states of one line: each candidate's lifted arrays are made once, and a state
+    is then a few dictionary entries (what binds asks for dozens of sets of the same few)."""
+
+    def __init__(self, state: PlanningState, requested_day: int, unlimited: Unlimited) -> None:
+        self.base = state
+        self.requested_day = requested_day
+        self.unlimited = unlimited
+        # Per resource, (free, net) lifted on every day up to the requested day; per item,
+        # (projected, atp) with it there in any quantity.
+        self._minutes: dict[str, tuple[IntArray, IntArray]] = {}
+        self._stock: dict[str, tuple[IntArray, IntArray]] = {}
+
+    def state(
+        self,
+        lifts: Iterable[Candidate],
+        *,
+        capacity_days: Mapping[str, tuple[int, int]] | None = None,
+    ) -> PlanningState:
+        base = self.base
+        free, net = dict(base.free), dict(base.net)
+        projected, atp = dict(base.projected), dict(base.atp)
+        plant = base.plant
+        for candidate in lifts:
+            name = candidate.name
+            if candidate.kind == "capacity":
+                days = (capacity_days or {}).get(name)
+                free[name], net[name] = (
+                    self._lifted_minutes(name)
+                    if days is None
+                    else self._minutes_lifted_on(name, days)
+                )
+            elif candidate.kind in ("stock", "material"):
+                projected[name], atp[name] = self._lifted_stock(name)
+            elif candidate.kind == "lead_time":
+                plant = item_can_be_bought_for_any_day(plant, name)
+            else:
+                raise ValueError(f"{candidate.kind} constraints cannot be lifted")
+        return replace(base, plant=plant, free=free, net=net, projected=projected, atp=atp)
+
+    def _minutes_lifted_on(self, resource: str, days: tuple[int, int]) -> tuple[IntArray, IntArray]:
+        # The signed minutes too: a state taking minutes later derives its free minutes from them.
+        return (
+            resource_has_unlimited_minutes_up_to_the_requested_day(
+                self.base.free[resource], days, self.unlimited
+            ),
+            resource_has_unlimited_minutes_up_to_the_requested_day(
+                self.base.net[resource], days, self.unlimited
+            ),
+        )
+
+    def _lifted_minutes(self, resource: str) -> tuple[IntArray, IntArray]:
+        if resource not in self._minutes:
+            self._minutes[resource] = self._minutes_lifted_on(resource, (0, self.requested_day))
+        return self._minutes[resource]
+
+    def _lifted_stock(self, sku: str) -> tuple[IntArray, IntArray]:
+        if sku not in self._stock:
+            receipt = item_is_there_in_any_quantity_from_day_0(self.base, sku, self.unlimited)
+            there = self.base.taking((receipt,), ())
+            self._stock[sku] = (there.projected[sku], there.atp[sku])
+        return self._stock[sku]
 
 
 def resource_has_unlimited_minutes_up_to_the_requested_day(

@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from app.solver import fast
-from app.solver.lifting import Candidate, candidates, lifted, unlimited_for
+from app.solver.greedy import greedy_plan
+from app.solver.lifting import Candidate, Lifter, candidates, lifted, unlimited_for
 from app.solver.plan import DayPlan
 from app.solver.plant import Plant
 from app.solver.state import PlanningState
@@ -81,3 +82,28 @@ def test_two_items_on_one_resource_are_separable_once_it_is_lifted() -> None:
     assert isinstance(outcome, DayPlan)
     assert {lot.sku for lot in outcome.lots} == {"TOP", "SUB"}
     assert not plan_violations(lifted_state, "TOP", 4, outcome)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), p=multi_level_plants(horizon=HORIZON))
+def test_a_lifter_gives_each_set_the_state_a_fresh_one_gives_whatever_was_asked_before(
+    data: st.DataObject, p: Plant
+) -> None:
+    """Its lifted arrays are made once and shared: planning on one state it gave (the greedy
+    takes minutes and stock) changes no state it gives later."""
+    sku = data.draw(st.sampled_from(["TOP", "SUB"]))
+    qty, day = data.draw(st.integers(1, 4)), data.draw(st.integers(0, HORIZON - 1))
+    state = PlanningState.build(p, AS_OF, HORIZON)
+    unlimited = unlimited_for(p, sku, qty)
+    shared = Lifter(state, day, unlimited)
+    for _ in range(data.draw(st.integers(1, 4))):
+        lifts = data.draw(st.frozensets(st.sampled_from(candidates(p, sku))))
+        got = shared.state(lifts)
+        fresh = Lifter(state, day, unlimited).state(lifts)
+        for name in p.resources:
+            assert (got.free[name] == fresh.free[name]).all()
+            assert (got.net[name] == fresh.net[name]).all()
+        for item in p.items:
+            assert (got.projected[item] == fresh.projected[item]).all()
+            assert (got.atp[item] == fresh.atp[item]).all()
+        greedy_plan(got, sku, qty, day)  # plans on it, as what binds does
