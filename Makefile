@@ -38,6 +38,7 @@ screenshots: setup
 bench: setup
 	$(BIN)/python -m bench.check_latency
 	$(BIN)/python -m bench.load
+	$(BIN)/python -m bench.live_book
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache orderpromise-demo.db*

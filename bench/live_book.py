@@ -19,7 +19,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -28,10 +28,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bench.plants import finished_goods_quotes, medium
+from bench.plants import Document, finished_goods_quotes, medium
 from tests.support.servers import fresh_database, servers
 
-AS_OF = date(2026, 12, 1)
 console = Console()
 
 
@@ -63,9 +62,13 @@ def _phase(
     }
 
 
-def run(database: str, book: int, checks: int, holds: int) -> dict[str, Any]:
-    doc = medium(AS_OF)
-    quotes = finished_goods_quotes(doc, book + checks + holds, 1, seed=2024, as_of=AS_OF)
+def run(
+    database: str, book: int, checks: int, holds: int, doc: Document | None = None
+) -> dict[str, Any]:
+    """The figures of one database and book size (``doc``: the medium plant, for today)."""
+    today = datetime.now(UTC).date()  # holds start today: day 0 is today
+    doc = doc or medium(today)
+    quotes = finished_goods_quotes(doc, book + checks + holds, 1, seed=2024, as_of=today)
     booked, checked, held = quotes[:book], quotes[book : book + checks], quotes[book + checks :]
     with (
         tempfile.TemporaryDirectory() as tmp,

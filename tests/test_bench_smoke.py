@@ -18,7 +18,7 @@ from app.solver import binding, engine, explain
 from app.solver.cpsat import model as cpsat_model
 from app.solver.document import plant_from_document
 from app.solver.engine import PlanningState
-from bench import explanations, http_path, load_quotes_engine
+from bench import explanations, http_path, live_book, load_quotes_engine
 from bench.check_latency import (
     Options,
     bench_plant,
@@ -236,3 +236,15 @@ def test_http_path_stock_quotes_are_distinct_and_within_stock() -> None:
     assert len(set(lines)) == 50
     assert all(1 <= qty <= on_hand[sku] // 4 for sku, qty, _ in lines)
     assert http_path.stock_quotes(doc, 60, seed=7, as_of=AS_OF)[:50] == quotes
+
+
+def test_live_book_times_checks_and_holds_after_a_book_of_holds() -> None:
+    """bench.live_book on a small plant, SQLite, a book of three holds, then two of each."""
+    doc = generate_plant(40, 3, 3, 150, seed=2, as_of=datetime.now(UTC).date())
+
+    result = live_book.run("sqlite", book=3, checks=2, holds=2, doc=doc)
+
+    assert set(result["figures"]) == {"check", "hold"}
+    for figures in result["figures"].values():
+        assert figures["cpu"] >= 0
+        assert 0 < figures["p50"] <= figures["p95"] <= figures["max"]
