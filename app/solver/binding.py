@@ -142,6 +142,8 @@ class _Line:
         self._feasible: dict[frozenset[Candidate], DayPlan | None] = {}
         self._late: list[frozenset[Candidate]] = []
         self._windows: dict[tuple[str, Days], Days | None] = {}
+        # Whether the tree is separable with (unlimited resources, plentiful items) lifted.
+        self._separable: dict[tuple[frozenset[str], frozenset[str]], bool] = {}
 
     def feasible(self, lifts: frozenset[Candidate]) -> bool:
         # Upward closed: a superset of a feasible set is feasible, a subset of a late one late.
@@ -169,11 +171,13 @@ class _Line:
             c.name for c in lifts if c.kind == "capacity" and c.name not in (days or {})
         )
         plentiful = frozenset(c.name for c in lifts if c.kind in ("stock", "material"))
-        separable_tree = fast.separable(
-            self.state.plant, self.sku, unlimited=unlimited, plentiful=plentiful
-        )
+        key = (unlimited, plentiful)
+        if key not in self._separable:
+            self._separable[key] = fast.separable(
+                self.state.plant, self.sku, unlimited=unlimited, plentiful=plentiful
+            )
         return plan_on_day(
-            state, self.sku, self.qty, self.day, self.settings, separable_tree=separable_tree
+            state, self.sku, self.qty, self.day, self.settings, separable_tree=self._separable[key]
         )
 
     def _valid(self, lifts: frozenset[Candidate], plan: DayPlan, days: dict[str, Days]) -> bool:
