@@ -142,8 +142,6 @@ class _Line:
         self._feasible: dict[frozenset[Candidate], DayPlan | None] = {}
         self._late: list[frozenset[Candidate]] = []
         self._windows: dict[tuple[str, Days], Days | None] = {}
-        # Whether the tree is separable with (unlimited resources, plentiful items) lifted.
-        self._separable: dict[tuple[frozenset[str], frozenset[str]], bool] = {}
 
     def feasible(self, lifts: frozenset[Candidate]) -> bool:
         # Upward closed: a superset of a feasible set is feasible, a subset of a late one late.
@@ -165,19 +163,9 @@ class _Line:
         self, lifts: frozenset[Candidate], days: dict[str, Days] | None = None
     ) -> Possible | None:
         state = self.lifter.state(lifts, capacity_days=days)
-        # What is lifted on every day up to the delivery is competed for by no lot: a tree that
-        # shares only that is separable there, and the fast method decides it exactly.
-        unlimited = frozenset(
-            c.name for c in lifts if c.kind == "capacity" and c.name not in (days or {})
-        )
-        plentiful = frozenset(c.name for c in lifts if c.kind in ("stock", "material"))
-        key = (unlimited, plentiful)
-        if key not in self._separable:
-            self._separable[key] = fast.separable(
-                self.state.plant, self.sku, unlimited=unlimited, plentiful=plentiful
-            )
+        separable_tree = self.lifter.separable(self.sku, lifts, capacity_days=days)
         return plan_on_day(
-            state, self.sku, self.qty, self.day, self.settings, separable_tree=self._separable[key]
+            state, self.sku, self.qty, self.day, self.settings, separable_tree=separable_tree
         )
 
     def _valid(self, lifts: frozenset[Candidate], plan: DayPlan, days: dict[str, Days]) -> bool:

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
+from app.solver import fast
 from app.solver.lots import component_need, operation_minutes
 from app.solver.plant import Plant, StockMove
 from app.solver.results import ConstraintKind
@@ -147,6 +148,33 @@ class Lifter:
         # (projected, atp) with it there in any quantity.
         self._minutes: dict[str, tuple[IntArray, IntArray]] = {}
         self._stock: dict[str, tuple[IntArray, IntArray]] = {}
+        self._separable: dict[tuple[str, frozenset[str], frozenset[str]], bool] = {}
+
+    def separable(
+        self,
+        sku: str,
+        lifts: Iterable[Candidate],
+        *,
+        capacity_days: Mapping[str, tuple[int, int]] | None = None,
+    ) -> bool:
+        """Whether the fast method covers the tree of ``sku`` on the state of :meth:`state`.
+
+        What is lifted on every day up to the delivery is competed for by no lot: a resource
+        with more minutes each day than the tree could use, a bought item with more stock than
+        it could take (:func:`app.solver.fast.separable`). A resource lifted on some days only
+        is competed for as before.
+        """
+        lifts = tuple(lifts)
+        unlimited = frozenset(
+            c.name for c in lifts if c.kind == "capacity" and c.name not in (capacity_days or {})
+        )
+        plentiful = frozenset(c.name for c in lifts if c.kind in ("stock", "material"))
+        key = (sku, unlimited, plentiful)
+        if key not in self._separable:
+            self._separable[key] = fast.separable(
+                self.base.plant, sku, unlimited=unlimited, plentiful=plentiful
+            )
+        return self._separable[key]
 
     def state(
         self,

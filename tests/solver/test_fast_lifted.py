@@ -3,7 +3,7 @@
 A resource lifted on every day up to the delivery has more free minutes each day than the whole
 tree could use, and a bought item lifted has more stock from day 0 than it could take, so a tree
 that shares only those is separable on the lifted state and the fast method decides it exactly
-(``fast.separable(..., unlimited=, plentiful=)``, used by "what binds"). Against the brute force
+(``Lifter.separable``, used by "what binds"). Against the brute force
 on the plant lifted from the SPEC's words (tests/oracles/lifting.py): on random multi-level plants
 on shared resources, with any candidates lifted, every answer the fast method gives (a plan or
 "impossible") is the brute force's, its plans are valid, and it declines only where the tree is
@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from app.solver import fast
 from app.solver.greedy import greedy_plan
-from app.solver.lifting import Candidate, Lifter, candidates, lifted, unlimited_for
+from app.solver.lifting import Candidate, Lifter, candidates, unlimited_for
 from app.solver.plan import DayPlan
 from app.solver.plant import Plant
 from app.solver.state import PlanningState
@@ -35,14 +35,9 @@ HORIZON = 6
 def _lifted_outcome(
     p: Plant, sku: str, qty: int, day: int, lifts: frozenset[Candidate]
 ) -> tuple[PlanningState, fast.Outcome, bool]:
-    state = PlanningState.build(p, AS_OF, HORIZON)
-    lifted_state = lifted(state, lifts, day, unlimited_for(p, sku, qty))
-    separable = fast.separable(
-        p,
-        sku,
-        unlimited=frozenset(c.name for c in lifts if c.kind == "capacity"),
-        plentiful=frozenset(c.name for c in lifts if c.kind in ("stock", "material")),
-    )
+    lifter = Lifter(PlanningState.build(p, AS_OF, HORIZON), day, unlimited_for(p, sku, qty))
+    lifted_state = lifter.state(lifts)
+    separable = lifter.separable(sku, lifts)
     outcome = fast.plan_line(lifted_state, sku, qty, day, separable_tree=separable)
     return lifted_state, outcome, separable
 
