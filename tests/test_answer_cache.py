@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.main import create_app
-from app.services import checks
+from app.services import checks, promises
 from app.services.answer_cache import answer_cache
 from app.settings import Settings
 from tests.scarce_plant import AS_OF, HORIZON_DAYS, STOCK_UNITS, one_unit, scarce_dataset
@@ -30,7 +30,14 @@ def api(
         solved.append(request.quote_ref)
         return solve(state, request, settings, **kwargs)
 
+    explain = promises.explain
+
+    def explained(planned: Any, settings: Any) -> Any:
+        solved.append("a hold explained")
+        return explain(planned, settings)
+
     monkeypatch.setattr(checks, "solve_quote", counted)
+    monkeypatch.setattr(promises, "explain", explained)
     settings = Settings(database_url=database_url, auth=False, horizon_days=HORIZON_DAYS)
     with TestClient(create_app(settings)) as client:
         client.app.state.clock = Clock(datetime.combine(AS_OF, time(9), tzinfo=UTC))  # type: ignore[attr-defined]
@@ -78,4 +85,20 @@ def test_a_hold_or_a_data_change_is_solved_afresh(api: tuple[TestClient, list[st
     assert changed.status_code == 200, changed.text
     after_change = _check(client, "Q-3", STOCK_UNITS)
     assert after_change["lines"][0]["qty_on_requested_date"] == 0
-    assert solved == ["Q-1", "Q-hold", "Q-2", "Q-3"]
+    assert solved == ["Q-1", "a hold explained", "Q-2", "Q-3"]
+
+
+def test_a_hold_of_a_quote_just_checked_takes_the_kept_answer(
+    api: tuple[TestClient, list[str]],
+) -> None:
+    client, solved = api
+    checked = _check(client, "Q-1", 2)
+    body = one_unit("STOCKED", "Q-1 held")
+    body["lines"][0]["qty"] = 2
+    held = client.post("/v1/promises", json=body)
+    assert held.status_code == 201, held.text
+    assert solved == ["Q-1"]  # planned, but neither solved nor explained again
+    assert _same_answer(held.json()["check"], checked)
+    again = client.post("/v1/promises", json=body | {"quote_ref": "Q-1 held again"})
+    assert again.status_code == 201, again.text
+    assert solved == ["Q-1", "a hold explained"]  # the first hold changed the state

@@ -7,12 +7,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, insert, select, tuple_
+from sqlalchemy import Select, Table, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from app.db.models import CheckRow, CheckSkuRow
 
 FEASIBLE = "feasible"
+# The status of a hold's check from the commit of its reservations to that of its answer (see
+# app.db.promises.PromiseRow.pending): stored, but no reader sees it.
+PENDING = "pending"
 # On the tables, not the mapped classes: a check is written once and never changed in its
 # transaction, so the ORM's bulk-insert bookkeeping (or a unit-of-work flush) buys nothing and
 # costs more than the two statements.
@@ -55,7 +58,16 @@ def add_check(
 
 
 def get_check(session: Session, check_id: str) -> CheckRow | None:
-    return session.get(CheckRow, check_id)
+    """The check; None while it is pending its answer."""
+    row = session.get(CheckRow, check_id)
+    return None if row is None or row.status == PENDING else row
+
+
+def answer_check(session: Session, check_id: str, *, status: str, result: dict[str, Any]) -> None:
+    """The answer of a check stored pending (``PENDING``)."""
+    session.execute(
+        update(CheckRow).where(CheckRow.id == check_id).values(status=status, result=result)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +111,8 @@ def checks_query(
         )
     if where.status is not None:
         query = query.where(CheckRow.status == where.status)
+    else:
+        query = query.where(CheckRow.status != PENDING)
     if where.rejected:
         # Written as the partial index's predicate, so that the planner can use it.
         query = query.where(CheckRow.status != FEASIBLE)

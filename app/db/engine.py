@@ -70,6 +70,15 @@ def begin_writing(session: Session) -> None:
     begin_as_writer(session)
 
 
+def commit_and_read(session: Session) -> None:
+    """Commit what the session wrote (its locks go with it) and go on as a reader, until
+    ``begin_writing`` begins a writing transaction again: for a use case that must make part
+    of its work durable, and visible to others, before it computes the rest (a hold's
+    reservations before its answer). On SQLite no write lock is held in between."""
+    session.commit()
+    session.info[_READS_FIRST] = True
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: object) -> None:

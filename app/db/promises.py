@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BindParameter,
+    Boolean,
     Date,
     DateTime,
     Executable,
@@ -25,6 +26,7 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
+    false,
     func,
     or_,
     select,
@@ -70,6 +72,11 @@ class PromiseRow(Base):
     at_risk_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     at_risk_reason: Mapped[str | None] = mapped_column(String(1000))
     at_risk_earliest_date: Mapped[date | None] = mapped_column(Date)
+    # True from the commit of a hold's reservations to the commit of its answer (a hold
+    # explains its late lines after it has reserved: docs/concurrency.md). A pending promise
+    # reserves like any hold, but no reader sees it and nothing is announced of it; a hold whose
+    # process died in between stays pending and runs out at its expiry, unseen.
+    pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class PromiseStockRow(Base):
@@ -148,6 +155,10 @@ def any_stale_holds(session: Session, now: datetime) -> bool:
     return session.scalar(stale.limit(1)) is not None
 
 
+# SQL condition: the promise has its answer (readers see no pending one).
+ANSWERED = PromiseRow.pending.is_(False)
+
+
 def counts_now(now: datetime | BindParameter[Any]) -> Any:
     """SQL condition: the promise takes stock and capacity at ``now``."""
     return or_(
@@ -157,7 +168,14 @@ def counts_now(now: datetime | BindParameter[Any]) -> Any:
 
 
 def get_promise(session: Session, promise_id: str) -> PromiseRow | None:
+    """The promise, pending its answer or not (see ``PromiseRow.pending``)."""
     return session.get(PromiseRow, promise_id)
+
+
+def get_answered_promise(session: Session, promise_id: str) -> PromiseRow | None:
+    """The promise as readers may see it: None while it is pending its answer."""
+    row = session.get(PromiseRow, promise_id)
+    return None if row is None or row.pending else row
 
 
 def add_promise(session: Session, **fields: Any) -> PromiseRow:
@@ -198,7 +216,7 @@ def promise_page(
     after: tuple[datetime, str] | None,
 ) -> tuple[list[PromiseRow], bool]:
     """Newest first, keyset-paged on (created_at, id) after ``after``; True when more follow."""
-    query = select(PromiseRow)
+    query = select(PromiseRow).where(ANSWERED)
     if status is not None:
         query = query.where(_status_condition(status, now))
     if at_risk is not None:

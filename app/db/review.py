@@ -14,8 +14,9 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from app.db.checks import PENDING
 from app.db.models import CheckRow
-from app.db.promises import PromiseRow, counts_now, effective_status
+from app.db.promises import ANSWERED, PromiseRow, counts_now, effective_status
 
 # Rows streamed per round trip: a long period must not load every stored answer at once.
 BATCH = 200
@@ -25,7 +26,7 @@ def check_results_between(session: Session, start: datetime, end: datetime) -> I
     """The stored result documents of checks made in [start, end)."""
     query = (
         select(CheckRow.result)
-        .where(CheckRow.created_at >= start, CheckRow.created_at < end)
+        .where(CheckRow.created_at >= start, CheckRow.created_at < end, CheckRow.status != PENDING)
         .execution_options(yield_per=BATCH)
     )
     yield from session.scalars(query)
@@ -42,7 +43,9 @@ def promise_statuses_between(
 ) -> list[PromiseStatusRow]:
     """Status now (an expired hold reads as expired) of the promises made in [start, end)."""
     rows = session.scalars(
-        select(PromiseRow).where(PromiseRow.created_at >= start, PromiseRow.created_at < end)
+        select(PromiseRow).where(
+            PromiseRow.created_at >= start, PromiseRow.created_at < end, ANSWERED
+        )
     )
     return [
         PromiseStatusRow(effective_status(row, now), row.at_risk_since is not None) for row in rows
@@ -54,7 +57,7 @@ def live_promises(session: Session, now: datetime, limit: int) -> list[PromiseRo
     at_risk_first = case((PromiseRow.at_risk_since.is_(None), 1), else_=0)
     query = (
         select(PromiseRow)
-        .where(counts_now(now))
+        .where(counts_now(now), ANSWERED)
         .order_by(at_risk_first, PromiseRow.created_at.desc(), PromiseRow.id)
         .limit(limit)
     )

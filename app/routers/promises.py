@@ -46,7 +46,9 @@ def hold_promise(
 
     409 (with the check result under `check`) when it cannot be held; nothing is held then.
     """
-    context = promises.PromiseContext(session, settings, clock, actor(caller))
+    context = promises.PromiseContext(
+        session, settings, clock, actor(caller), explain_after_reserving=idempotency_key is None
+    )
     return answer_once(
         session,
         idempotency_key,

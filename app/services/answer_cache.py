@@ -38,6 +38,11 @@ class AnswerCache:
                 self._answers.popitem(last=False)
         return quote
 
+    def peek(self, key: Hashable) -> QuoteResult | None:
+        """The answer kept under ``key``, if any; nothing is solved."""
+        with self._lock:
+            return self._answers.get(key)
+
     def clear(self) -> None:
         with self._lock:
             self._answers.clear()

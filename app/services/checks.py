@@ -8,6 +8,7 @@ with a type error has that error only.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Container, Sequence
 from datetime import date, datetime, timedelta
@@ -18,7 +19,7 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
 from app.clock import Clock
-from app.db.checks import add_check, get_check
+from app.db.checks import PENDING, add_check, answer_check, get_check
 from app.db.engine import begin_writing, database_key
 from app.db.queries import get_data_version, load_plant
 from app.errors import FieldError, Invalid, NotFound, from_pydantic, pointer
@@ -32,7 +33,15 @@ from app.services.outcomes import StoredCheck
 from app.services.planning_cache import planning_cache
 from app.services.reservations_cache import reservations_cache
 from app.settings import Settings
-from app.solver.engine import OptionsAsked, PlanningState, SolverSettings, check_quote
+from app.solver.engine import (
+    OptionsAsked,
+    PlannedQuote,
+    PlanningState,
+    SolverSettings,
+    check_quote,
+    explain_quote,
+    plan_quote,
+)
 from app.solver.plant import Plant, Reservations
 from app.solver.results import LineRequest, QuoteResult
 
@@ -154,7 +163,44 @@ def evaluate_quote(
     if not planning_cache.holds(database, version, plant):
         # A plant read while the data changed (see current_plant): answered, never kept.
         return request.model_copy(update={"as_of": as_of}), solve()
-    key = (
+    key = _answer_key(
+        database, version, as_of, settings, reservations=reservations, request=request
+    )
+    quote = answer_cache.answer(key, solve)
+    return request.model_copy(update={"as_of": as_of}), quote
+
+
+def answer_kept(
+    session: Session,
+    settings: Settings,
+    request: CheckRequest,
+    reservations: Reservations,
+    *,
+    now: datetime,
+) -> QuoteResult | None:
+    """The answer ``evaluate_quote`` kept for the same quote on the same state, if any (a CRM
+    holds the quote it has just checked); nothing is solved."""
+    as_of = request.as_of or today(settings, now)
+    version, plant = current_plant(session)
+    database = database_key(session)
+    if not planning_cache.holds(database, version, plant):
+        return None
+    return answer_cache.peek(
+        _answer_key(database, version, as_of, settings, reservations=reservations, request=request)
+    )
+
+
+def _answer_key(
+    database: str,
+    version: int,
+    as_of: date,
+    settings: Settings,
+    *,
+    reservations: Reservations,
+    request: CheckRequest,
+) -> tuple[object, ...]:
+    """All an answer depends on (app.services.answer_cache)."""
+    return (
         database,
         version,
         as_of,
@@ -163,8 +209,6 @@ def evaluate_quote(
         reservations,
         request.model_dump_json(exclude={"quote_ref", "as_of"}),
     )
-    quote = answer_cache.answer(key, solve)
-    return request.model_copy(update={"as_of": as_of}), quote
 
 
 def reserved_state(
@@ -203,7 +247,54 @@ def solve_quote(
     The options the request asks for are computed unless ``with_options`` is False (they
     change no answer, only add what-ifs).
     """
-    lines = [
+    with SOLVER_SECONDS.time():
+        return check_quote(
+            state,
+            _line_requests(request),
+            request.ship_complete,
+            solver_settings(settings),
+            customer=request.customer if allocations else None,
+            options=_options_asked(request) if with_options else OptionsAsked(),
+        )
+
+
+def plan_on(
+    session: Session,
+    settings: Settings,
+    request: CheckRequest,
+    reservations: Reservations,
+    *,
+    now: datetime,
+) -> tuple[CheckRequest, PlannedQuote]:
+    """What the quote reserves (its lines' earliest days and plans, ``plan_quote``) on the
+    current planning data with ``reservations`` taken; the request with its ``as_of`` filled
+    in, as ``evaluate_quote``. A hold reserves these, then explains them (``explain``)."""
+    as_of = request.as_of or today(settings, now)
+    _, plant = current_plant(session)
+    _check_business_rules(request, plant, as_of, settings.horizon_days)
+    state = reserved_state(session, settings, as_of, reservations)
+    planned = plan_quote(
+        state,
+        _line_requests(request),
+        request.ship_complete,
+        solver_settings(settings),
+        request.customer,
+        options=_options_asked(request),
+    )
+    return request.model_copy(update={"as_of": as_of}), planned
+
+
+def explain(planned: PlannedQuote, settings: Settings) -> QuoteResult:
+    """The whole answer of a planned quote (``explain_quote``): pure computation, no reading.
+    The engine's time on the quote, its planning with it, is observed once, here."""
+    started = time.perf_counter()
+    quote = explain_quote(planned, solver_settings(settings))
+    SOLVER_SECONDS.observe(planned.seconds + time.perf_counter() - started)
+    return quote
+
+
+def _line_requests(request: CheckRequest) -> list[LineRequest]:
+    return [
         LineRequest(
             line_ref=line.line_ref,
             sku=line.sku,
@@ -212,15 +303,6 @@ def solve_quote(
         )
         for line in request.lines
     ]
-    with SOLVER_SECONDS.time():
-        return check_quote(
-            state,
-            lines,
-            request.ship_complete,
-            solver_settings(settings),
-            customer=request.customer if allocations else None,
-            options=_options_asked(request) if with_options else OptionsAsked(),
-        )
 
 
 def _options_asked(request: CheckRequest) -> OptionsAsked:
@@ -238,12 +320,20 @@ def store_check(
 
 
 def store_check_json(
-    session: Session, request: CheckRequest, quote: QuoteResult, created_at: datetime
+    session: Session,
+    request: CheckRequest,
+    quote: QuoteResult,
+    created_at: datetime,
+    *,
+    pending: bool = False,
 ) -> StoredCheck:
-    """Store the check; the result with the JSON it was stored as."""
+    """Store the check; the result with the JSON it was stored as. A ``pending`` one (a
+    hold's, stored with its plans before they are explained) is seen by no reader until
+    ``answer_pending_check`` gives it its answer."""
     check_id = str(uuid.uuid4())
     result = to_check_result(check_id, request, quote, created_at)
-    CHECKS.labels(result.status).inc()
+    if not pending:
+        CHECKS.labels(result.status).inc()
     body = result.model_dump(mode="json")
     add_check(
         session,
@@ -251,11 +341,22 @@ def store_check_json(
         quote_ref=request.quote_ref,
         customer=request.customer,
         as_of=quote.as_of,
-        status=result.status,
+        status=PENDING if pending else result.status,
         created_at=created_at,
         request=request.model_dump(mode="json"),
         result=body,
     )
+    return StoredCheck(result, body)
+
+
+def answer_pending_check(
+    session: Session, pending: CheckResult, request: CheckRequest, quote: QuoteResult
+) -> StoredCheck:
+    """The answer ``quote`` of the check stored ``pending``, under its id and time."""
+    result = to_check_result(pending.id, request, quote, pending.created_at)
+    CHECKS.labels(result.status).inc()
+    body = result.model_dump(mode="json")
+    answer_check(session, pending.id, status=result.status, result=body)
     return StoredCheck(result, body)
 
 

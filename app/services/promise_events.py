@@ -33,7 +33,10 @@ def record(
     now: datetime,
     at: datetime | None = None,
 ) -> None:
-    """``event`` happened to the promise ``row`` (``at``, default ``now``)."""
+    """``event`` happened to the promise ``row`` (``at``, default ``now``). Nothing is
+    announced of a promise pending its answer: the answer announces it (``promise.held``)."""
+    if row.pending:
+        return
     announce(
         session,
         row.id,

@@ -172,7 +172,7 @@ def check_before_confirm(
 
 def fulfilment_problem(session: Session, promise_id: str, now: datetime) -> str | None:
     """Why a demand row cannot name ``promise_id``, or None when it can."""
-    row = db.get_promise(session, promise_id)
+    row = db.get_answered_promise(session, promise_id)
     if row is None:
         return f"unknown promise {promise_id}"
     status = db.effective_status(row, now)
@@ -183,7 +183,7 @@ def fulfilment_problem(session: Session, promise_id: str, now: datetime) -> str 
 
 def fulfil_promise(session: Session, promise_id: str, now: datetime) -> None:
     """The ERP carries the promise now: it is fulfilled and reserves nothing any more."""
-    row = db.get_promise(session, promise_id)
+    row = db.get_answered_promise(session, promise_id)
     if row is None or db.effective_status(row, now) not in (db.HELD, db.CONFIRMED):
         return
     row.status = db.FULFILLED

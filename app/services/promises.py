@@ -1,12 +1,13 @@
 """Hold, confirm and release promises (SPEC section 3): no double promise, ever.
 
 Every change to what is reserved runs as: take the reservations lock, read the clock, re-read
-what is reserved, solve (or prove an answer found before still exact), write. The lock
+what is reserved, solve (or prove plans found before still stand), write. The lock
 (``app.db.locking``) makes these sequences run one at a time across all processes, so each
-answer holds on every reservation committed before it and nothing can slip in between its read
-and its write. A hold solves first on a snapshot read without the lock and keeps that answer
-only when ``app.solver.standing`` proves it is the answer on what is reserved under the lock;
-otherwise it solves again there. See docs/concurrency.md.
+reservation holds on every reservation committed before it and nothing can slip in between its
+read and its write. A hold plans first on a snapshot read without the lock and keeps those
+plans only when ``app.solver.standing`` proves they stand on what is reserved under the lock;
+otherwise it plans again there. It commits its reservations before it explains its late lines
+(which reserves nothing), so the lock is held for the plans only. See docs/concurrency.md.
 """
 
 from __future__ import annotations
@@ -17,22 +18,27 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
 from app.clock import Clock
 from app.db import promises as db
-from app.db.engine import begin_writing
+from app.db.engine import begin_writing, commit_and_read
 from app.db.locking import lock_reservations
 from app.errors import Conflict, FieldError, Invalid, NotFound, pointer
 from app.metrics import HOLD_ANSWERS
 from app.schemas.check import CheckRequest, CheckResult
+from app.schemas.events import SYSTEM
 from app.schemas.promise import HoldRequest, PromiseList, PromiseOut
 from app.services.checks import (
+    answer_kept,
+    answer_pending_check,
     current_plant,
     evaluate_quote,
+    explain,
     parse_request,
+    plan_on,
     request_line_errors,
     reserved_now,
     reserved_state,
@@ -41,13 +47,14 @@ from app.services.checks import (
     today,
 )
 from app.services.expiry import expire_holds
-from app.services.outcomes import Refusal
+from app.services.outcomes import Refusal, StoredCheck
 from app.services.promise_events import record
 from app.services.promise_risk import after_freeing, check_before_confirm, clear_risk
 from app.services.promise_views import promise_out, promise_outs
 from app.services.reservations import reserve_plan
 from app.services.snapshot_gate import snapshot_gate
 from app.settings import Settings
+from app.solver.engine import PlannedQuote
 from app.solver.plant import Reservations
 from app.solver.results import QuoteResult
 from app.solver.standing import why_not_standing
@@ -62,6 +69,9 @@ class PromiseContext:
     clock: Clock
     # Who acts, for the history: the API key's role and id (app.services.events.actor).
     by: str
+    # A hold may commit its reservations before its answer (``hold``): not under an
+    # Idempotency-Key, whose stored answer must commit with the work it answers.
+    explain_after_reserving: bool = True
 
 
 def hold(ctx: PromiseContext, raw: Any) -> PromiseOut | Refusal:
@@ -69,12 +79,17 @@ def hold(ctx: PromiseContext, raw: Any) -> PromiseOut | Refusal:
     when it cannot be held. An invalid body is 422 with every error at once, the past as_of
     included.
 
-    The quote is solved first in the request's reading transaction, without the reservations
-    lock (on SQLite without the write lock: the route is ``reads_first``), so that holds do not
-    wait for each other's solves. Then, under the lock, that answer is held only if it is
-    still exactly the answer on what is reserved now (``_answer_now``); else it is solved again.
-    While most snapshot answers of this process did not stand, it is solved under the lock
-    only (``app.services.snapshot_gate``).
+    The quote's plans (each line's earliest day and plan) are found first in the request's
+    reading transaction, without the reservations lock (on SQLite without the write lock: the
+    route is ``reads_first``), so that holds do not wait for each other. Under the lock they
+    are reserved only if they still stand on what is reserved now (``_plans_now``); else they
+    are planned again there. While most snapshot plans of this process did not stand, they are
+    planned under the lock only (``app.services.snapshot_gate``).
+
+    Explaining the late lines (their quantity on the requested day, what binds, options) is
+    most of a quote's work and reserves nothing, so with ``ctx.explain_after_reserving`` the
+    reservations commit first, pending (unseen, unannounced), and the answer, found on the
+    state they were reserved on, commits in a second transaction (docs/concurrency.md).
     """
     received = ctx.clock()
     today_ = today(ctx.settings, received)
@@ -93,56 +108,133 @@ def hold(ctx: PromiseContext, raw: Any) -> PromiseOut | Refusal:
     _refuse_past(session, ctx.settings, check_request, today_)
     snapshot = None
     if snapshot_gate.try_snapshot():
-        snapshot = _solve_on_snapshot(ctx, check_request, received)
+        snapshot = _plan_on_snapshot(ctx, check_request, received)
     begin_writing(session)
     lock_reservations(session)
     now = ctx.clock()
     expire_holds(session, ctx.settings, now)
     _refuse_past(session, ctx.settings, check_request, today(ctx.settings, now))
-    dated, quote = _answer_now(ctx, check_request, snapshot, reserved_now(session, now), now)
-    stored = store_check_json(session, dated, quote, now)
-    result = stored.result
-    refusal = _refusal(quote, request.mode)
+    dated, planned, answered = _plans_now(
+        ctx, check_request, snapshot, reserved_now(session, now), now
+    )
+    plans = planned.plans()
+    refusal = _refusal(plans, request.mode)
+    if answered is not None or planned.explained or not ctx.explain_after_reserving:
+        quote = answered or explain(planned, ctx.settings)
+        stored = store_check_json(session, dated, quote, now)
+        if refusal is not None:
+            return Refusal(refusal, stored.result)
+        row = _add_hold(ctx, request, dated, stored, now, pending=False)
+        reserve_plan(session, row.id, quote)
+        _announce_held(ctx, row, now)
+        return _out(session, row, now)
+    # Reserve now, answer after: the lock is held only while the plans are reserved.
     if refusal is not None:
-        return Refusal(refusal, result)
-    row = db.add_promise(
-        session,
+        commit_and_read(session)  # what ran out, marked under the lock
+        quote = explain(planned, ctx.settings)
+        begin_writing(session)
+        return Refusal(refusal, store_check_json(session, dated, quote, now).result)
+    pending = store_check_json(session, dated, plans, now, pending=True)
+    held = _add_hold(ctx, request, dated, pending, now, pending=True)
+    reserve_plan(session, held.id, plans)
+    commit_and_read(session)
+    quote = explain(planned, ctx.settings)
+    begin_writing(session)
+    return _answer_pending(ctx, held, dated, quote, now)
+
+
+def _add_hold(
+    ctx: PromiseContext,
+    request: HoldRequest,
+    dated: CheckRequest,
+    stored: StoredCheck,
+    now: datetime,
+    *,
+    pending: bool,
+) -> db.PromiseRow:
+    result = stored.result
+    return db.add_promise(
+        ctx.session,
         id=str(uuid.uuid4()),
         status=db.HELD,
         mode=request.mode,
         quote_ref=request.quote_ref,
         customer=request.customer,
-        as_of=quote.as_of,
+        as_of=result.as_of,
         created_at=now,
         expires_at=now + timedelta(minutes=request.hold_minutes),
         check_id=result.id,
         request=dated.model_dump(mode="json") | {"mode": request.mode},
         result=stored.body,  # the JSON the check was stored as
+        pending=pending,
     )
-    reserve_plan(session, row.id, quote)
+
+
+def _answer_pending(
+    ctx: PromiseContext, row: db.PromiseRow, dated: CheckRequest, quote: QuoteResult, held: datetime
+) -> PromiseOut:
+    """The answer of a hold reserved pending: its check's, and the hold seen and announced.
+
+    What happened to the hold meanwhile was done under the lock and not announced (it was
+    pending): a re-plan after a data change gave it a fresh check (kept: it is what the hold
+    reserves now), a flag at risk, an expiry. It is announced here, after ``promise.held``.
+    """
+    session = ctx.session
+    session.refresh(row)
+    pending = CheckResult.model_validate(row.result)
+    stored = answer_pending_check(session, pending, dated, quote)
+    if row.check_id == pending.id:
+        row.result = stored.body
+    row.pending = False
+    now = ctx.clock()
     record(
         session,
         row,
         "promise.held",
         by=ctx.by,
-        detail=f"Held until {_moment(row.expires_at)}, {_dates(result)}.",
+        detail=f"Held until {_moment(row.expires_at)}, {_dates(stored.result)}.",
         now=now,
+        at=held,
     )
+    if row.at_risk_since is not None:
+        record(session, row, "promise.at_risk", by=SYSTEM, detail=row.at_risk_reason or "", now=now)
+    if row.status == db.EXPIRED:
+        ran_out = db.as_utc(row.expires_at)
+        detail = f"The hold ran out at {ran_out.isoformat()}; it takes nothing any more."
+        record(session, row, "promise.expired", by=SYSTEM, detail=detail, now=now, at=ran_out)
     return _out(session, row, now)
+
+
+def _announce_held(ctx: PromiseContext, row: db.PromiseRow, now: datetime) -> None:
+    detail = (
+        f"Held until {_moment(row.expires_at)}, {_dates(CheckResult.model_validate(row.result))}."
+    )
+    record(ctx.session, row, "promise.held", by=ctx.by, detail=detail, now=now)
 
 
 @dataclass(frozen=True, slots=True)
 class _Snapshot:
-    """A hold's quote solved without the lock: on data version ``version`` with ``reserved``."""
+    """A hold's quote planned without the lock: on data version ``version`` with ``reserved``;
+    with the whole answer when a check of the same quote on the same state left it in the
+    answer cache."""
 
     version: int
     reserved: Reservations
     dated: CheckRequest
-    quote: QuoteResult
+    planned: PlannedQuote
+    answered: QuoteResult | None
 
 
-def _solve_on_snapshot(ctx: PromiseContext, request: CheckRequest, now: datetime) -> _Snapshot:
-    """The quote solved on what is reserved at ``now``, read without the reservations lock.
+class _Plans(NamedTuple):
+    """What a hold reserves under the lock, and its whole answer if that is known already."""
+
+    dated: CheckRequest
+    planned: PlannedQuote
+    answered: QuoteResult | None = None
+
+
+def _plan_on_snapshot(ctx: PromiseContext, request: CheckRequest, now: datetime) -> _Snapshot:
+    """The quote planned on what is reserved at ``now``, read without the reservations lock.
 
     The data version is read first: a planning change committed after it (visible to a later
     statement under READ COMMITTED) makes the version under the lock differ, so such a
@@ -151,50 +243,59 @@ def _solve_on_snapshot(ctx: PromiseContext, request: CheckRequest, now: datetime
     session = ctx.session
     version, _ = current_plant(session)
     reserved = reserved_now(session, now)
-    dated, quote = evaluate_quote(session, ctx.settings, request, reserved, now=now)
-    return _Snapshot(version, reserved, dated, quote)
+    dated, planned = plan_on(session, ctx.settings, request, reserved, now=now)
+    answered = answer_kept(session, ctx.settings, request, reserved, now=now)
+    return _Snapshot(version, reserved, dated, planned, answered)
 
 
-def _answer_now(
+def _plans_now(
     ctx: PromiseContext,
     request: CheckRequest,
     snapshot: _Snapshot | None,
     reserved: Reservations,
     now: datetime,
-) -> tuple[CheckRequest, QuoteResult]:
-    """Under the lock: the snapshot's answer when it provably still is the answer with
-    ``reserved`` (what is reserved now) taken, else the quote solved (again) on it. Without a
-    snapshot (``app.services.snapshot_gate``), solved here only."""
+) -> _Plans:
+    """Under the lock: the snapshot's plans, on the state of now, when they provably stand
+    with ``reserved`` (what is reserved now) taken; else the quote planned (again) on it.
+    Without a snapshot (``app.services.snapshot_gate``), planned here only."""
+    session = ctx.session
     if snapshot is None:
         HOLD_ANSWERS.labels("under_lock").inc()
-        return evaluate_quote(ctx.session, ctx.settings, request, reserved, now=now)
-    reason = _why_solve_again(ctx, request, snapshot, reserved, now)
+        return _Plans(*plan_on(session, ctx.settings, request, reserved, now=now))
+    reason = _why_plan_again(ctx, request, snapshot, reserved, now)
     snapshot_gate.record(stood=reason is None)
     if reason is None:
         HOLD_ANSWERS.labels("snapshot").inc()
-        return snapshot.dated, snapshot.quote
+        if reserved is snapshot.reserved:
+            # The same sums (the reservations version did not change): the same state.
+            return _Plans(snapshot.dated, snapshot.planned, snapshot.answered)
+        state = reserved_state(session, ctx.settings, snapshot.planned.state.as_of, reserved)
+        return _Plans(snapshot.dated, snapshot.planned.on(state))
     HOLD_ANSWERS.labels("solved_again").inc()
-    log.debug("hold %s solved again under the lock: %s", request.quote_ref, reason)
-    return evaluate_quote(ctx.session, ctx.settings, request, reserved, now=now)
+    log.debug("hold %s planned again under the lock: %s", request.quote_ref, reason)
+    return _Plans(*plan_on(session, ctx.settings, request, reserved, now=now))
 
 
-def _why_solve_again(
+def _why_plan_again(
     ctx: PromiseContext,
     request: CheckRequest,
     snapshot: _Snapshot,
     reserved: Reservations,
     now: datetime,
 ) -> str | None:
-    """None when the snapshot's answer stands (docs/concurrency.md, app.solver.standing)."""
+    """None when the snapshot's plans stand (docs/concurrency.md, app.solver.standing)."""
     session = ctx.session
     version, _ = current_plant(session)
     if version != snapshot.version:
         return "the planning data changed"
     as_of = request.as_of or today(ctx.settings, now)
-    if as_of != snapshot.quote.as_of:
+    planned = snapshot.planned
+    if as_of != planned.state.as_of:
         return "the day changed"
+    if reserved is snapshot.reserved:
+        return None
     state = reserved_state(session, ctx.settings, as_of, reserved)
-    return why_not_standing(state, snapshot.reserved, reserved, snapshot.quote, request.customer)
+    return why_not_standing(state, snapshot.reserved, reserved, planned.plans(), request.customer)
 
 
 def confirm(ctx: PromiseContext, promise_id: str) -> PromiseOut | Refusal:
@@ -392,7 +493,7 @@ def _confirm_expired(ctx: PromiseContext, row: db.PromiseRow, now: datetime) -> 
 
 
 def _get(session: Session, promise_id: str) -> db.PromiseRow:
-    row = db.get_promise(session, promise_id)
+    row = db.get_answered_promise(session, promise_id)
     if row is None:
         raise NotFound(f"no promise with id {promise_id}")
     return row

@@ -12,6 +12,7 @@ each on the state the lines before it leave.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -40,10 +41,14 @@ from app.solver.validation import plan_violations
 __all__ = [
     "LineDecision",
     "OptionsAsked",
+    "PlannedLine",
+    "PlannedQuote",
     "PlanningState",
     "SolverSettings",
     "check_quote",
     "decide_line",
+    "explain_quote",
+    "plan_quote",
 ]
 
 # After the requested date, CP-SAT looks for the earliest date in windows of growing size: a
@@ -60,6 +65,9 @@ class LineDecision:
     method: Method
     # The earliest day under section 2 alone, before any allocation limit.
     unlimited_earliest_day: int | None = None
+    # False: a late line's quantity on the requested day was not sought (``most_wanted``) and
+    # ``qty_on_requested_day`` is 0 for now; ``with_quantity`` seeks it.
+    most_sought: bool = True
 
 
 def check_quote(
@@ -77,55 +85,216 @@ def check_quote(
     nothing is limited. A late line gets the ``options`` asked for, computed on the state it
     saw; they change nothing the line or later lines answer (SPEC section 5).
     """
-    answered: list[LineResult] = []
+    planned = plan_quote(state, lines, ship_complete, settings, customer, options=options)
+    return explain_quote(planned, settings)
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedLine:
+    """A line's earliest day and the plan it reserves, decided on ``seen``: the quote's state
+    with the plans of the lines before it taken."""
+
+    request: LineRequest
+    seen: PlanningState
+    decision: LineDecision
+    limit: AllocationLimit | None
+    # (day, qty) that the lines before it deliver, per item: they use up the allocation too.
+    delivered: dict[str, list[tuple[int, int]]]
+
+    @property
+    def requested_day(self) -> int:
+        return self.seen.day_of(self.request.requested_date)
+
+    @property
+    def promised_day(self) -> int | None:
+        earliest = self.decision.earliest_day
+        return None if earliest is None else max(self.requested_day, earliest)
+
+    @property
+    def feasible(self) -> bool:
+        earliest = self.decision.earliest_day
+        return earliest is not None and earliest <= self.requested_day
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedQuote:
+    """What a quote reserves: every line's earliest day and plan (SPEC section 2), before the
+    late lines are explained (their quantity on the requested day, what binds, options).
+
+    Explaining reserves nothing, so a hold reserves the plans first and explains after
+    (docs/concurrency.md). ``decided_here`` is False for plans decided on another state (a
+    snapshot, ``on``): explaining then decides each line again on this one."""
+
+    state: PlanningState
+    lines: tuple[PlannedLine, ...]
+    ship_complete: bool
+    customer: str | None
+    options: OptionsAsked
+    decided_here: bool = True
+    # The time plan_quote took (for the service's metrics: the engine's time on a quote).
+    seconds: float = 0.0
+
+    @property
+    def explained(self) -> bool:
+        """Nothing left to explain: every line is feasible on its requested date."""
+        return self.decided_here and all(line.feasible for line in self.lines)
+
+    def plans(self) -> QuoteResult:
+        """The quote's status, dates and plans; a late line's quantity on the requested day,
+        constraints and options are not in it (0, none: ``explain_quote`` finds them)."""
+        answered = [_line_result(line.seen, line.request, line.decision, ()) for line in self.lines]
+        return _quote(self.state, answered, self.ship_complete)
+
+    def on(self, state: PlanningState) -> PlannedQuote:
+        """The same plans, to be explained on ``state`` (the same planning data and as_of) as
+        the state the quote is reserved on. The caller has shown they fit it and keep every
+        promised date (``app.solver.standing``)."""
+        lines: list[PlannedLine] = []
+        current = state
+        for line in self.lines:
+            limit = _allocation(state, self.customer, line.request.sku, line.delivered)
+            lines.append(replace(line, seen=current, limit=limit))
+            if line.decision.plan is not None:
+                current = line.decision.plan.apply_to(current)
+        return replace(self, state=state, lines=tuple(lines), decided_here=False)
+
+
+def plan_quote(
+    state: PlanningState,
+    lines: Sequence[LineRequest],
+    ship_complete: bool,
+    settings: SolverSettings,
+    customer: str | None = None,
+    *,
+    options: OptionsAsked = _NO_OPTIONS,
+) -> PlannedQuote:
+    """Each line's earliest day and plan, in order, each on the state the lines before it
+    leave (see ``check_quote``)."""
+    started = time.perf_counter()
+    planned: list[PlannedLine] = []
     current = state
-    # (day, qty) that the lines so far deliver, per item: they use up the allocation too.
     delivered: dict[str, list[tuple[int, int]]] = {}
     for request in lines:
         requested_day = current.day_of(request.requested_date)
         limit = _allocation(state, customer, request.sku, delivered)
         decision = decide_line(
-            current, request.sku, request.qty, requested_day, settings, allocation=limit
+            current,
+            request.sku,
+            request.qty,
+            requested_day,
+            settings,
+            allocation=limit,
+            most_wanted=False,
         )
-        promised_day = (
-            None if decision.earliest_day is None else max(requested_day, decision.earliest_day)
+        line = PlannedLine(
+            request, current, decision, limit, {sku: list(d) for sku, d in delivered.items()}
         )
-        feasible = decision.earliest_day is not None and decision.earliest_day <= requested_day
-        constraints = (
-            ()
-            if feasible
-            else _constraints(current, request, requested_day, decision, limit, settings=settings)
-        )
-        answer = LineResult(
-            line_ref=request.line_ref,
-            sku=request.sku,
-            qty=request.qty,
-            requested_date=request.requested_date,
-            feasible_on_requested_date=feasible,
-            qty_on_requested_date=decision.qty_on_requested_day,
-            earliest_date=_date(current, decision.earliest_day),
-            promised_date=_date(current, promised_day),
-            delivery_date=_date(current, promised_day),
-            plan=decision.plan.dated(current) if decision.plan else Plan(),
-            constraints=tuple(constraints),
-            method=decision.method,
-        )
-        if options and not feasible:
-            answer = _with_options(
-                current,
-                request,
-                answer,
-                asked=options,
-                settings=settings,
-                customer=customer,
-                delivered=delivered,
-            )
-        answered.append(answer)
+        planned.append(line)
         if decision.plan is not None:
             current = decision.plan.apply_to(current)
-        if promised_day is not None:
-            delivered.setdefault(request.sku, []).append((promised_day, request.qty))
-    return _quote(state, answered, ship_complete)
+        if line.promised_day is not None:
+            delivered.setdefault(request.sku, []).append((line.promised_day, request.qty))
+    seconds = time.perf_counter() - started
+    return PlannedQuote(state, tuple(planned), ship_complete, customer, options, seconds=seconds)
+
+
+def explain_quote(planned: PlannedQuote, settings: SolverSettings) -> QuoteResult:
+    """The whole answer of a planned quote: each late line's quantity on the requested day,
+    what binds and the options asked for, on the state the line saw."""
+    answered: list[LineResult] = []
+    for line in planned.lines:
+        decision = (
+            with_quantity(line, settings)
+            if planned.decided_here
+            else _decided_again(line, settings)
+        )
+        constraints = (
+            ()
+            if line.feasible
+            else _constraints(
+                line.seen, line.request, line.requested_day, decision, line.limit, settings=settings
+            )
+        )
+        answer = _line_result(line.seen, line.request, decision, tuple(constraints))
+        if planned.options and not line.feasible:
+            answer = _with_options(
+                line.seen,
+                line.request,
+                answer,
+                asked=planned.options,
+                settings=settings,
+                customer=planned.customer,
+                delivered=line.delivered,
+            )
+        answered.append(answer)
+    return _quote(planned.state, answered, planned.ship_complete)
+
+
+def with_quantity(line: PlannedLine, settings: SolverSettings) -> LineDecision:
+    """The line's decision with its quantity on the requested day, sought as ``decide_line``
+    seeks it (the bounds, CP-SAT where they differ) when it was not yet."""
+    decision = line.decision
+    if decision.most_sought:
+        return decision
+    request = line.request
+    most, cpsat_used = _most_by_bounds(
+        line.seen,
+        request.sku,
+        request.qty,
+        line.requested_day,
+        settings,
+        greedy=GreedyProbe(line.seen, request.sku),
+    )
+    allowed = (
+        request.qty if line.limit is None else min(request.qty, line.limit.on(line.requested_day))
+    )
+    return replace(
+        decision,
+        qty_on_requested_day=min(most, allowed),
+        method="cp-sat" if cpsat_used else decision.method,
+        most_sought=True,
+    )
+
+
+def _decided_again(line: PlannedLine, settings: SolverSettings) -> LineDecision:
+    """The line decided on the state it is reserved on, with the plan it reserves (valid there
+    and, for a chain, the one as-late-as-possible plan there is: app.solver.standing)."""
+    request = line.request
+    fresh = decide_line(
+        line.seen, request.sku, request.qty, line.requested_day, settings, allocation=line.limit
+    )
+    again = replace(line, decision=fresh)
+    if again.promised_day != line.promised_day or again.feasible != line.feasible:
+        raise RuntimeError(
+            f"line {request.line_ref}: the plan reserved for day {line.promised_day} is not the "
+            f"answer on the state it is reserved on (day {again.promised_day})"
+        )
+    return replace(fresh, plan=line.decision.plan)
+
+
+def _line_result(
+    state: PlanningState,
+    request: LineRequest,
+    decision: LineDecision,
+    constraints: tuple[Constraint, ...],
+) -> LineResult:
+    requested_day = state.day_of(request.requested_date)
+    earliest = decision.earliest_day
+    promised_day = None if earliest is None else max(requested_day, earliest)
+    return LineResult(
+        line_ref=request.line_ref,
+        sku=request.sku,
+        qty=request.qty,
+        requested_date=request.requested_date,
+        feasible_on_requested_date=earliest is not None and earliest <= requested_day,
+        qty_on_requested_date=decision.qty_on_requested_day,
+        earliest_date=_date(state, earliest),
+        promised_date=_date(state, promised_day),
+        delivery_date=_date(state, promised_day),
+        plan=decision.plan.dated(state) if decision.plan else Plan(),
+        constraints=constraints,
+        method=decision.method,
+    )
 
 
 def _with_options(
@@ -294,6 +463,11 @@ class _Limit:
     on_requested_day: int
     most_wanted: bool = True
 
+    def unsought(self, earliest: int | None, requested_day: int) -> bool:
+        """A late line whose quantity on the requested day is wanted later, not now."""
+        late = earliest is None or earliest > requested_day
+        return late and self.on_requested_day > 0 and not self.most_wanted
+
     @property
     def most_unasked(self) -> bool:
         """Nothing to seek on the requested day: the allocation allows nothing there, or the
@@ -309,6 +483,7 @@ class _Limit:
         most: int,
         plan_on: Callable[[int], DayPlan],
         method: Method,
+        most_sought: bool = True,
     ) -> LineDecision:
         """Section 2's answer (``earliest``, ``most``) within the allocation."""
         combined = None if earliest is None else max(earliest, self.first_day)
@@ -321,6 +496,7 @@ class _Limit:
             plan,
             method,
             unlimited_earliest_day=earliest,
+            most_sought=most_sought,
         )
 
 
@@ -435,14 +611,10 @@ def _decide_by_bounds(
     elif limit.most_unasked:
         most = 0  # nothing allowed or nothing wanted on the requested day, whatever can be made
     else:
-        # qty itself is known to be impossible on the requested day.
-        upper = relaxed_most_qty(state, sku, qty - 1, requested_day)
-        most = greedy.most_qty(requested_day, upper)
-        if most != upper:
-            cpsat_used = True
-            # Feasibility only shrinks with the quantity: one more unit impossible proves it.
-            if _possible(state, sku, most + 1, requested_day, settings):
-                most = most_qty(state, sku, qty, requested_day, settings)
+        most, most_by_cpsat = _most_by_bounds(
+            state, sku, qty, requested_day, settings, greedy=greedy
+        )
+        cpsat_used = cpsat_used or most_by_cpsat
     planned_by_cpsat: list[int] = []
 
     def plan_on(day: int) -> DayPlan:
@@ -461,8 +633,30 @@ def _decide_by_bounds(
         most=most,
         plan_on=plan_on,
         method="bounds",
+        most_sought=not limit.unsought(earliest, requested_day),
     )
     return replace(decision, method="cp-sat") if cpsat_used or planned_by_cpsat else decision
+
+
+def _most_by_bounds(
+    state: PlanningState,
+    sku: str,
+    qty: int,
+    requested_day: int,
+    settings: SolverSettings,
+    *,
+    greedy: GreedyProbe,
+) -> tuple[int, bool]:
+    """The most of ``qty`` (known impossible) deliverable on the requested day: the greedy's
+    against the relaxation's, CP-SAT where they differ; and whether CP-SAT was asked."""
+    upper = relaxed_most_qty(state, sku, qty - 1, requested_day)
+    most = greedy.most_qty(requested_day, upper)
+    if most == upper:
+        return most, False
+    # Feasibility only shrinks with the quantity: one more unit impossible proves it.
+    if _possible(state, sku, most + 1, requested_day, settings):
+        most = most_qty(state, sku, qty, requested_day, settings)
+    return most, True
 
 
 def _decide_by_cpsat(
@@ -501,6 +695,7 @@ def _decide_by_cpsat(
         most=most,
         plan_on=plan_on,
         method="cp-sat",
+        most_sought=not limit.unsought(earliest, requested_day),
     )
 
 

@@ -1,10 +1,11 @@
-"""``why_not_standing``: a snapshot answer it keeps is the answer a fresh solve gives.
+"""``why_not_standing``: snapshot plans it keeps give the answer a fresh check gives.
 
-Random multi-level plants: a quote A is answered on the snapshot (nothing reserved), then a hold
+Random multi-level plants: a quote A is planned on the snapshot (nothing reserved), then a hold
 B (another line of the plant) or any stock and minutes are reserved, as if committed before A
-took the lock. Whenever
-the rule keeps A's snapshot answer, the engine on the state with B reserved must give the same
-answer, field by field (SPEC sections 2 and 5); the plan kept must fit.
+took the lock. Whenever the rule keeps A's snapshot plans, they must fit on the state with B
+reserved, and A explained there with them (``PlannedQuote.on``, ``explain_quote``) must answer
+each line, field by field (SPEC sections 2 and 5), as the engine answers that line alone on
+the state with B and A's lines before it reserved.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from app.solver.allocation import Delivery
-from app.solver.engine import SolverSettings, check_quote
+from app.solver.engine import SolverSettings, check_quote, explain_quote, plan_quote
 from app.solver.fit import misfits
 from app.solver.plant import CapacityUse, Plant, Reservations, StockMove
 from app.solver.results import LineRequest, LineResult, QuoteResult
@@ -75,6 +76,11 @@ def reserved_by(quote: QuoteResult, customer: str) -> Reservations:
     return Reservations(tuple(stock), tuple(capacity), tuple(deliveries))
 
 
+def without(fields: tuple[object, ...], at: int) -> tuple[object, ...]:
+    """``fields`` without the one at ``at``."""
+    return fields[:at] + fields[at + 1 :]
+
+
 def answer(line: LineResult) -> tuple[object, ...]:
     """Everything SPEC sections 2 and 5 say of a line (not the method, nor which of several
     equally valid plans)."""
@@ -90,11 +96,11 @@ def answer(line: LineResult) -> tuple[object, ...]:
 
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(plant=multi_level_plants(horizon=HORIZON), data=st.data())
-def test_a_kept_snapshot_answer_is_the_fresh_answer(plant: Plant, data: st.DataObject) -> None:
+def test_kept_snapshot_plans_give_the_fresh_answer(plant: Plant, data: st.DataObject) -> None:
     base = PlanningState.build(plant, AS_OF, HORIZON)
     quote_a = lines(data.draw, plant, "a", 2)
     ship_complete = data.draw(st.booleans())
-    snapshot = check_quote(base, quote_a, ship_complete, DETERMINISTIC)
+    snapshot = plan_quote(base, quote_a, ship_complete, DETERMINISTIC)
     if data.draw(st.booleans()):
         reserved = data.draw(additions(plant))  # anything taken meanwhile
     else:
@@ -103,15 +109,24 @@ def test_a_kept_snapshot_answer_is_the_fresh_answer(plant: Plant, data: st.DataO
         )
         reserved = reserved_by(hold_b, "B")  # a hold meanwhile (nothing if refused)
     now = base.with_reservations(reserved)
-    why = why_not_standing(now, Reservations(), reserved, snapshot, None)
+    planned = snapshot.plans()
+    why = why_not_standing(now, Reservations(), reserved, planned, None)
     event("stands" if why is None else " ".join(why.split(":")[0].split(" ")[:4]))
     if why is not None:
         return
-    fresh = check_quote(now, quote_a, ship_complete, DETERMINISTIC)
-    assert (fresh.status, fresh.promise_date) == (snapshot.status, snapshot.promise_date)
-    assert [answer(line) for line in fresh.lines] == [answer(line) for line in snapshot.lines]
     kept = Reservations(
-        tuple(m for line in snapshot.lines for m in line.plan.reservations().stock),
-        tuple(u for line in snapshot.lines for u in line.plan.reservations().capacity),
+        tuple(m for line in planned.lines for m in line.plan.reservations().stock),
+        tuple(u for line in planned.lines for u in line.plan.reservations().capacity),
     )
     assert misfits(now, kept) == []
+    explained = explain_quote(snapshot.on(now), DETERMINISTIC)
+    assert [line.plan for line in explained.lines] == [line.plan for line in planned.lines]
+    fresh = check_quote(now, quote_a, ship_complete, DETERMINISTIC)
+    assert (explained.status, explained.promise_date) == (fresh.status, fresh.promise_date)
+    seen = now
+    for request, line in zip(quote_a, explained.lines, strict=True):
+        (alone,) = check_quote(seen, [request], ship_complete=False, settings=DETERMINISTIC).lines
+        # Its delivery date is the quote's with ship_complete: compared above.
+        assert without(answer(line), 2) == without(answer(alone), 2)
+        taken = line.plan.reservations()
+        seen = seen.taking(taken.stock, taken.capacity)
