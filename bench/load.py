@@ -67,6 +67,8 @@ class Run:
     load_average: tuple[float, float, float]
     # Holds: their rate over the rate of the checks of the same quotes with as many clients.
     vs_checks: float | None = None
+    # Holds: where the plans they reserved came from (orderpromise_hold_answers of the servers).
+    hold_sources: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -208,8 +210,12 @@ def bench_database(database: str, options: Options, console: Console) -> list[Ru
                     if kind == "hold-1":
                         quotes = [q | {"hold_minutes": 30} for q in quotes]
                         path = "/v1/promises"
+                    sources_before = hold_sources(clients)
                     wall, answers = fire(clients, path, quotes, count, options.seconds)
                     run = summarise(database, name, kind, clients=count, wall=wall, answers=answers)
+                    if kind == "hold-1":
+                        after = hold_sources(clients)
+                        run.hold_sources = {k: after[k] - sources_before.get(k, 0) for k in after}
                     if kind == "check-1":
                         check_rates[count] = run.per_second
                     elif kind == "hold-1" and check_rates.get(count):
@@ -219,11 +225,24 @@ def bench_database(database: str, options: Options, console: Console) -> list[Ru
     return runs
 
 
+def hold_sources(clients: Sequence[httpx.Client]) -> dict[str, int]:
+    """orderpromise_hold_answers_total per source, summed over the server processes."""
+    totals: Counter[str] = Counter()
+    prefix = "orderpromise_hold_answers_total{source="
+    for client in clients:
+        for line in client.get("/metrics").text.splitlines():
+            if line.startswith(prefix):
+                labels, value = line[len(prefix) :].rsplit(" ", 1)
+                totals[labels.split("}")[0].strip('"')] += int(float(value))
+    return dict(totals)
+
+
 def _line(run: Run) -> str:
+    sources = f", plans {run.hold_sources}" if run.hold_sources else ""
     return (
         f"{run.database} {run.plant} {run.kind} x{run.clients}: {run.requests} in "
         f"{run.seconds:.1f} s, {run.per_second:.1f}/s, p50 {run.p50_ms:.0f} ms, "
-        f"p95 {run.p95_ms:.0f} ms, max {run.max_ms:.0f} ms, codes {run.codes}"
+        f"p95 {run.p95_ms:.0f} ms, max {run.max_ms:.0f} ms, codes {run.codes}{sources}"
     )
 
 
