@@ -123,7 +123,8 @@ class Relay:
 
 
 class Sweeper:
-    """Marks the holds whose time ran out as expired, and announces them."""
+    """Marks the holds whose time ran out as expired, and announces them; forgets the oldest
+    links of the chain of reservation changes."""
 
     def __init__(
         self, factory: sessionmaker[Session], settings: Settings, clock: Callable[[], Clock]
@@ -140,6 +141,8 @@ class Sweeper:
 
     def _sweep(self) -> int:
         now = self.clock()()
+        with transaction(self.factory, write=True) as session:
+            expiry.prune_changes(session)
         with transaction(self.factory, write=False) as session:
             if not expiry.any_expired(session, now):
                 return 0

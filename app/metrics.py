@@ -45,9 +45,9 @@ SOLVER_SECONDS = Histogram(
 )
 HOLD_ANSWERS = Counter(
     "orderpromise_hold_answers",
-    "Holds answered, by where the answer came from: snapshot (solved without the reservations "
-    "lock and proven still exact under it), solved_again (a snapshot that did not stand, "
-    "solved again under the lock) or under_lock (solved under the lock only).",
+    "Holds answered, by where the plans they reserve came from: snapshot (planned without the "
+    "reservations lock and proven to stand under it), solved_again (a snapshot that did not "
+    "stand, planned again under the lock) or under_lock (planned under the lock only).",
     ["source"],
 )
 WEBHOOK_ATTEMPTS = Counter(

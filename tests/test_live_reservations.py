@@ -14,6 +14,8 @@ out)."""
 
 from __future__ import annotations
 
+import random
+from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -261,15 +263,109 @@ def test_the_sums_are_read_again_exactly_when_the_token_or_the_time_says(
     assert live(NOW + timedelta(minutes=1)) == 2
     assert len(sums) == read  # the same token, no hold ran out: from memory
 
-    _hold(client, "Q-2", 3)  # a new token
+    _hold(client, "Q-2", 3)  # a new token, reached by links that only add
     assert live(NOW + timedelta(minutes=2)) == 5
-    assert len(sums) == 2 * read
+    assert len(sums) == read  # what the links added, added: no sums
     assert live(NOW) == 5  # a clock gone back: read again
-    assert len(sums) == 3 * read
+    assert len(sums) == 2 * read
     # Both holds run out at NOW + 30 min: the sums read at NOW stand until then, not after.
     assert live(NOW + timedelta(minutes=HOLD_MINUTES) - timedelta(seconds=1)) == 5
-    assert len(sums) == 3 * read
+    assert len(sums) == 2 * read
     assert live(NOW + timedelta(minutes=HOLD_MINUTES)) == 0
-    assert len(sums) == 3 * read  # read again: nothing counts, so no sums were needed
+    assert len(sums) == 2 * read  # read again: nothing counts, so no sums were needed
     assert live(NOW + timedelta(days=1)) == 0
-    assert len(sums) == 3 * read
+    assert len(sums) == 2 * read
+
+
+def _summed(reserved: Reservations) -> tuple[dict[Any, int], dict[Any, int], dict[Any, int]]:
+    """The reservations per key and day (the cache appends what links add, unmerged)."""
+    stock: dict[Any, int] = defaultdict(int)
+    capacity: dict[Any, int] = defaultdict(int)
+    deliveries: dict[Any, int] = defaultdict(int)
+    for move in reserved.stock:
+        stock[move.sku, move.date] += move.qty
+    for use in reserved.capacity:
+        capacity[use.resource, use.date] += use.minutes
+    for delivery in reserved.deliveries:
+        deliveries[delivery.customer, delivery.sku, delivery.date] += delivery.qty
+    return (
+        {k: v for k, v in stock.items() if v},
+        {k: v for k, v in capacity.items() if v},
+        {k: v for k, v in deliveries.items() if v},
+    )
+
+
+def test_sums_walked_along_the_links_are_the_sums_read_from_the_rows(
+    client: TestClient, session: Session
+) -> None:
+    """Holds (stock, minutes, deliveries), confirms, releases, checks and expiries in a random
+    order: after each, the cache's sums are those summed from the rows, and they came from the
+    links exactly when every change since the last reading only added."""
+    rng = random.Random(20261202)
+    cache = ReservationsCache()
+    sums = _sum_statements(session)
+    key = database_key(session)
+    clock = client.app.state.clock  # type: ignore[attr-defined]
+    held: list[str] = []
+    walked = read = 0
+    cache.live(session, key, clock())
+    session.rollback()
+    for step in range(40):
+        action = rng.choice(["hold", "hold", "hold", "made", "confirm", "release", "check"])
+        released = False
+        if action in ("hold", "made"):
+            sku = "STOCKED" if action == "hold" else "MADE"
+            body = one_unit(sku, f"Q-{step}") | {"hold_minutes": rng.choice([5, 30, 60])}
+            body["customer"] = rng.choice(["ACME", "OTHER"])
+            answer = client.post("/v1/promises", json=body)
+            if answer.status_code == 201:
+                held.append(answer.json()["id"])
+        elif action == "confirm" and held:
+            client.post(f"/v1/promises/{rng.choice(held)}/confirm")
+        elif action == "release" and held:
+            answer = client.post(f"/v1/promises/{held.pop(rng.randrange(len(held)))}/release")
+            released = answer.json()["status"] == "released"
+        else:
+            client.post("/v1/checks", json=one_unit("STOCKED", f"C-{step}"))
+        if rng.random() < 0.2:
+            clock.advance(minutes=rng.choice([1, 10]))
+        before = len(sums)
+        cached = cache.live(session, key, clock())
+        session.rollback()
+        summed_again = len(sums) - before
+        assert summed_again in (0, 3)
+        walked += summed_again == 0
+        read += summed_again == 3
+        if released:
+            assert summed_again == 3  # gave something back: read again
+        assert _summed(cached) == _summed(_read(session, clock()))
+    assert walked > 5  # both ways were taken
+    assert read > 3
+
+
+def test_a_release_or_a_chain_pruned_away_reads_the_sums_again(
+    client: TestClient, session: Session
+) -> None:
+    cache = ReservationsCache()
+    sums = _sum_statements(session)
+    key = database_key(session)
+
+    def live() -> int:
+        reserved = cache.live(session, key, NOW)
+        session.rollback()
+        return sum(move.qty for move in reserved.stock)
+
+    first = _hold(client, "Q-1", 2)
+    assert live() == 2
+    read = len(sums)
+    _hold(client, "Q-2", 1)
+    assert live() == 3
+    assert len(sums) == read  # walked
+    client.post(f"/v1/promises/{first['id']}/release").raise_for_status()
+    assert live() == 1
+    assert len(sums) == 2 * read  # a release does not only add: read again
+    _hold(client, "Q-3", 1)
+    db.prune_reservation_changes(session, keep=0)
+    session.commit()
+    assert live() == 2
+    assert len(sums) == 3 * read  # the links from its token are gone: read again

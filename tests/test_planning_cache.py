@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 import app.services.checks as checks_service
 import app.services.planning_cache as cache_module
 from app.solver.document import plant_from_document
-from app.solver.plant import Reservations, StockMove
+from app.solver.plant import CapacityUse, Reservations, StockMove
 from app.solver.state import PlanningState
 from tests.factories import check_request, golden_dataset
 
@@ -76,3 +76,40 @@ def test_the_state_with_reservations_is_reused_for_the_same_reservations_object(
     assert reserved(Reservations()).stock_atp("WHEEL", 0) == base.stock_atp("WHEEL", 0)
     # Another data version is never answered from this one's states.
     assert reserved(held, version=2) is not first
+
+
+def test_a_state_made_from_the_kept_one_with_what_was_added_is_the_state_made_afresh() -> None:
+    """Reservations the reservations cache made by adding what its links added (``lineage``):
+    the state kept for the sums they came from takes what was added, and that is the state
+    built from scratch with all of them, array for array."""
+    cache = cache_module.PlanningCache()
+    plant = plant_from_document(golden_dataset())
+    assert cache.plant("db", 1, lambda: plant) is plant
+    as_of, horizon = date(2026, 12, 1), 30
+    resource = sorted(plant.resources)[0]
+    before = Reservations(
+        stock=(StockMove("WHEEL", 3, as_of),),
+        capacity=(CapacityUse(resource, as_of, 30),),
+    )
+    added = Reservations(
+        stock=(StockMove("WHEEL", 2, as_of), StockMove("FRAME", 1, date(2026, 12, 3))),
+        capacity=(CapacityUse(resource, as_of, 45), CapacityUse(resource, date(2026, 12, 2), 600)),
+    )
+    now = Reservations(before.stock + added.stock, before.capacity + added.capacity)
+    kept = cache.reserved_state("db", 1, plant, as_of, horizon, reservations=before)
+    made = cache.reserved_state(
+        "db", 1, plant, as_of, horizon, reservations=now, lineage=(before, added)
+    )
+    afresh = cache.state("db", 1, plant, as_of, horizon).with_reservations(now)
+    assert made is not kept
+    for name in ("free", "net", "projected", "atp"):
+        ours, theirs = getattr(made, name), getattr(afresh, name)
+        assert ours.keys() == theirs.keys()
+        for key in ours:
+            assert (ours[key] == theirs[key]).all(), (name, key)
+    assert made.free[resource][0] == kept.free[resource][0] - 45
+    # A lineage from sums the cache does not keep is not used: built afresh, the same.
+    other = cache.reserved_state(
+        "db", 1, plant, as_of, horizon, reservations=before, lineage=(Reservations(), before)
+    )
+    assert other.stock_atp("WHEEL", 0) == kept.stock_atp("WHEEL", 0)

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -74,7 +74,15 @@ def commit_and_read(session: Session) -> None:
     """Commit what the session wrote (its locks go with it) and go on as a reader, until
     ``begin_writing`` begins a writing transaction again: for a use case that must make part
     of its work durable, and visible to others, before it computes the rest (a hold's
-    reservations before its answer). On SQLite no write lock is held in between."""
+    reservations before its answer). On SQLite no write lock is held in between.
+
+    On PostgreSQL the commit does not wait for its log to reach the disk (``synchronous_commit``
+    off for this transaction only): nothing is acknowledged on it, and the commit that is (the
+    answer's, in the same session, or any later one that read what it wrote) flushes it too,
+    as the log is written and flushed in order. A crash before that loses both or neither.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL synchronous_commit = off"))
     session.commit()
     session.info[_READS_FIRST] = True
 

@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
+    delete,
     false,
     func,
     or_,
@@ -130,6 +131,25 @@ class ReservationsVersionRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     token: Mapped[str] = mapped_column(String(32))
+
+
+class ReservationChangeRow(Base):
+    """A link of the chain of renewals of the reservations version (migration 0011): the token
+    before and after one change and, one row each, what it added (``stock``: name is the item;
+    ``capacity``: the resource; ``delivery``: the customer, with the sku); ``none`` adds
+    nothing, ``reset`` did something else than add (read everything again)."""
+
+    __tablename__ = "reservation_changes"
+    __table_args__ = (Index("ix_reservation_changes_prev_token", "prev_token"),)
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    prev_token: Mapped[str] = mapped_column(String(32))
+    token: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str | None] = mapped_column(String(200))
+    sku: Mapped[str | None] = mapped_column(String(200))
+    day: Mapped[date | None] = mapped_column(Date)
+    amount: Mapped[int | None] = mapped_column(Integer)
 
 
 class IdempotentAnswerRow(Base):
@@ -277,6 +297,71 @@ def first_expiry_after(session: Session, now: datetime) -> datetime | None:
     """When the first hold that counts at ``now`` runs out (None: no hold counts)."""
     first = session.scalar(_FIRST_EXPIRY, {"now": now})
     return None if first is None else as_utc(first)
+
+
+_CHANGES_FROM = (
+    select(
+        ReservationChangeRow.prev_token,
+        ReservationChangeRow.token,
+        ReservationChangeRow.kind,
+        ReservationChangeRow.name,
+        ReservationChangeRow.sku,
+        ReservationChangeRow.day,
+        ReservationChangeRow.amount,
+    )
+    .where(
+        ReservationChangeRow.seq
+        >= select(func.min(ReservationChangeRow.seq))
+        .where(ReservationChangeRow.prev_token == bindparam("since"))
+        .scalar_subquery()
+    )
+    .order_by(ReservationChangeRow.seq)
+)
+
+
+def reservations_added(session: Session, since: str, until: str) -> Reservations | None:
+    """What the changes from reservations version ``since`` to ``until`` added to what live
+    promises take (migration 0011); None when one of them did anything but add, or the chain
+    from ``since`` is not all there (pruned, or a token never committed)."""
+    stock: list[StockMove] = []
+    capacity: list[CapacityUse] = []
+    deliveries: list[Delivery] = []
+    token = since
+    rows = iter(session.execute(_CHANGES_FROM, {"since": since}))
+    row = next(rows, None)
+    while token != until:
+        if row is None or row.prev_token != token:
+            return None  # the chain breaks: read everything
+        link = row.token
+        while row is not None and row.prev_token == token and row.token == link:
+            if row.kind == "reset":
+                return None
+            if row.kind != "none":
+                if row.name is None or row.day is None or row.amount is None:
+                    return None
+                if row.kind == "stock":
+                    stock.append(StockMove(row.name, row.amount, row.day))
+                elif row.kind == "capacity":
+                    capacity.append(CapacityUse(row.name, row.day, row.amount))
+                elif row.kind == "delivery" and row.sku is not None:
+                    deliveries.append(Delivery(row.name, row.sku, row.amount, row.day))
+                else:
+                    return None
+            row = next(rows, None)
+        token = link
+    return Reservations(tuple(stock), tuple(capacity), tuple(deliveries))
+
+
+def prune_reservation_changes(session: Session, keep: int) -> int:
+    """Delete all but the newest ``keep`` links; how many rows went. A cache older than what
+    is kept reads everything again."""
+    newest = session.scalar(select(func.max(ReservationChangeRow.seq)))
+    if newest is None:
+        return 0
+    gone = session.execute(
+        delete(ReservationChangeRow).where(ReservationChangeRow.seq <= newest - keep)
+    )
+    return int(getattr(gone, "rowcount", 0) or 0)
 
 
 def live_reservations(

@@ -156,7 +156,13 @@ def evaluate_quote(
 
     def solve() -> QuoteResult:
         state = planning_cache.reserved_state(
-            database, version, plant, as_of, settings.horizon_days, reservations=reservations
+            database,
+            version,
+            plant,
+            as_of,
+            settings.horizon_days,
+            reservations=reservations,
+            lineage=reservations_cache.lineage(database, reservations),
         )
         return solve_quote(state, request, settings)
 
@@ -216,13 +222,15 @@ def reserved_state(
 ) -> PlanningState:
     """``planning_state`` with ``reservations`` taken (the last one kept, see planning_cache)."""
     version, plant = current_plant(session)
+    database = database_key(session)
     return planning_cache.reserved_state(
-        database_key(session),
+        database,
         version,
         plant,
         as_of,
         settings.horizon_days,
         reservations=reservations,
+        lineage=reservations_cache.lineage(database, reservations),
     )
 
 

@@ -88,17 +88,28 @@ class PlanningCache:
         horizon_days: int,
         *,
         reservations: Reservations,
+        lineage: tuple[Reservations, Reservations] | None = None,
     ) -> PlanningState:
-        """:meth:`state` with ``reservations`` taken (the last such state kept per day 0)."""
+        """:meth:`state` with ``reservations`` taken (the last such state kept per day 0).
+
+        With ``lineage`` (the sums ``reservations`` were made from, and what was added to
+        them: app.services.reservations_cache), the state kept for those sums takes what was
+        added, if it is the one kept."""
         key = (as_of, horizon_days)
+        base = None
         with self._lock:
             entry = self._entries.get(database)
             if entry is not None and entry.version == version and entry.plant is plant:
                 last = entry.reserved.get(key)
                 if last is not None and last[0] is reservations:
                     return last[1]
-        state = self.state(database, version, plant, as_of, horizon_days)
-        reserved = state.with_reservations(reservations)
+                if last is not None and lineage is not None and last[0] is lineage[0]:
+                    base = last[1]
+        if base is not None and lineage is not None:
+            reserved = base.with_reservations(lineage[1])
+        else:
+            state = self.state(database, version, plant, as_of, horizon_days)
+            reserved = state.with_reservations(reservations)
         with self._lock:
             entry = self._entries.get(database)
             if entry is not None and entry.version == version and entry.plant is plant:

@@ -114,9 +114,9 @@ def hold(ctx: PromiseContext, raw: Any) -> PromiseOut | Refusal:
     now = ctx.clock()
     expire_holds(session, ctx.settings, now)
     _refuse_past(session, ctx.settings, check_request, today(ctx.settings, now))
-    dated, planned, answered = _plans_now(
-        ctx, check_request, snapshot, reserved_now(session, now), now
-    )
+    reserved = reserved_now(session, now)
+    why = None if snapshot is None else _why_plan_again(ctx, check_request, snapshot, reserved, now)
+    dated, planned, answered = _plans_now(ctx, check_request, snapshot, reserved, now, reason=why)
     plans = planned.plans()
     refusal = _refusal(plans, request.mode)
     if answered is not None or planned.explained or not ctx.explain_after_reserving:
@@ -254,15 +254,17 @@ def _plans_now(
     snapshot: _Snapshot | None,
     reserved: Reservations,
     now: datetime,
+    *,
+    reason: str | None,
 ) -> _Plans:
     """Under the lock: the snapshot's plans, on the state of now, when they provably stand
-    with ``reserved`` (what is reserved now) taken; else the quote planned (again) on it.
-    Without a snapshot (``app.services.snapshot_gate``), planned here only."""
+    with ``reserved`` (what is reserved now) taken (``reason`` is None); else the quote
+    planned again on it. Without a snapshot (``app.services.snapshot_gate``), planned here
+    only."""
     session = ctx.session
     if snapshot is None:
         HOLD_ANSWERS.labels("under_lock").inc()
         return _Plans(*plan_on(session, ctx.settings, request, reserved, now=now))
-    reason = _why_plan_again(ctx, request, snapshot, reserved, now)
     snapshot_gate.record(stood=reason is None)
     if reason is None:
         HOLD_ANSWERS.labels("snapshot").inc()

@@ -17,6 +17,15 @@ one they were read under and no hold they count has run out since:
   renewal, visible to it before it commits) are kept under a token that no other transaction
   sees unless that one commits as it was read; rolled back, its token is never drawn again.
 
+When the token changed, the process walks the links from its token to the new one
+(migration 0011: each renewal records the token before it and what it added) and adds what
+they added to its sums, rather than summing every reserved row again: after a hold, the next
+reader reads the hold's rows only, and the planning cache takes them on the state it kept
+(``lineage``). A link that did anything but add (a release, an expiry, a re-plan), a chain
+that is not all there (pruned), or a hold that ran out since the sums were read, and they are
+summed again from the rows. The walk stops at the token read first, so the sums are those of
+that token, as above.
+
 Only the newest entry per database is kept: a change makes every older one useless.
 """
 
@@ -39,11 +48,16 @@ class _Entry:
     # When the first hold counted runs out; None when no hold counts (confirmed ones only).
     until: datetime | None
     reservations: Reservations
+    # Made from the sums ``parent`` with ``added`` (what the links since added).
+    parent: Reservations | None = None
+    added: Reservations | None = None
+
+    def in_time(self, now: datetime) -> bool:
+        """No hold counted has run out since the sums were read (and the clock went on)."""
+        return self.read_at <= now and (self.until is None or now < self.until)
 
     def stands(self, token: str, now: datetime) -> bool:
-        return (
-            token == self.token and self.read_at <= now and (self.until is None or now < self.until)
-        )
+        return token == self.token and self.in_time(now)
 
 
 class ReservationsCache:
@@ -59,15 +73,49 @@ class ReservationsCache:
             entry = self._entries.get(database)
         if entry is not None and entry.stands(token, now):
             return entry.reservations
-        reservations = db.live_reservations(session, now)
-        until = db.first_expiry_after(session, now)
+        fresh = None
+        if entry is not None and entry.in_time(now):
+            added = db.reservations_added(session, entry.token, token)
+            if added is not None:
+                fresh = _Entry(
+                    token,
+                    now,
+                    db.first_expiry_after(session, now),
+                    _plus(entry.reservations, added),
+                    parent=entry.reservations,
+                    added=added,
+                )
+        if fresh is None:
+            reservations = db.live_reservations(session, now)
+            fresh = _Entry(token, now, db.first_expiry_after(session, now), reservations)
         with self._lock:
-            self._entries[database] = _Entry(token, now, until, reservations)
-        return reservations
+            self._entries[database] = fresh
+        return fresh.reservations
+
+    def lineage(
+        self, database: str, reservations: Reservations
+    ) -> tuple[Reservations, Reservations] | None:
+        """(the sums ``reservations`` were made from, what was added to them), if they were
+        made so (the newest entry only)."""
+        with self._lock:
+            entry = self._entries.get(database)
+        if entry is None or entry.reservations is not reservations or entry.parent is None:
+            return None
+        assert entry.added is not None  # noqa: S101  (set with parent)
+        return entry.parent, entry.added
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+
+
+def _plus(sums: Reservations, added: Reservations) -> Reservations:
+    """The sums with what was added (appended: every reader sums per key and day)."""
+    return Reservations(
+        sums.stock + added.stock,
+        sums.capacity + added.capacity,
+        sums.deliveries + added.deliveries,
+    )
 
 
 reservations_cache = ReservationsCache()
