@@ -29,11 +29,13 @@ from app.routers import (
 )
 from app.routers.pages import register_pages
 from app.routers.stats import router as stats_router
+from app.services.engine_slots import engine_slots
 from app.settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    engine_slots.configure(settings.engine_threads)
     engine = create_db_engine(settings.database_url)
 
     @asynccontextmanager

@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     horizon_days: int = Field(default=365, ge=1, le=3650)
     solver_time_limit_seconds: float = Field(default=10.0, gt=0)
     solver_workers: int = Field(default=1, ge=1)
+    # Request threads of a process that compute answers at once (app.services.engine_slots):
+    # one GIL computes no faster with more, and the others wait on it.
+    engine_threads: int = Field(default=1, ge=1, le=64)
     # Accepts on/off, true/false, 1/0. Stored only for now: authentication comes later.
     auth: bool = True
     bootstrap_key: SecretStr | None = None

@@ -32,9 +32,9 @@ def api(
 
     explain = promises.explain
 
-    def explained(planned: Any, settings: Any) -> Any:
+    def explained(planned: Any, settings: Any, **kwargs: Any) -> Any:
         solved.append("a hold explained")
-        return explain(planned, settings)
+        return explain(planned, settings, **kwargs)
 
     monkeypatch.setattr(checks, "solve_quote", counted)
     monkeypatch.setattr(promises, "explain", explained)

@@ -33,11 +33,11 @@ def test_a_check_is_answered_while_another_one_is_solving(
     solving, go_on = threading.Event(), threading.Event()
     solve = checks.solve_quote
 
-    def held(state: Any, request: Any, settings: Any) -> Any:
+    def held(state: Any, request: Any, settings: Any, **kwargs: Any) -> Any:
         if request.quote_ref == "HELD":
             solving.set()
             go_on.wait(STUCK_SECONDS)
-        return solve(state, request, settings)
+        return solve(state, request, settings, **kwargs)
 
     monkeypatch.setattr(checks, "solve_quote", held)
     with ThreadPoolExecutor(1) as pool:

@@ -328,12 +328,12 @@ def explaining(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], None]]
     hooks: dict[str, Callable[[], None]] = {}
     explain = promises.explain
 
-    def hooked(planned: Any, settings: Any) -> Any:
+    def hooked(planned: Any, settings: Any, **kwargs: Any) -> Any:
         quote_ref = _quote_refs.pop(id(planned), None)
         hook = hooks.pop(quote_ref, None) if quote_ref is not None else None
         if hook is not None:
             hook()
-        return explain(planned, settings)
+        return explain(planned, settings, **kwargs)
 
     plan_on = promises.plan_on
 

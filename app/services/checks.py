@@ -29,6 +29,7 @@ from app.schemas.types import IsoDate
 from app.services.answer_cache import answer_cache
 from app.services.check_results import to_check_result
 from app.services.dataset_validation import ParsedRow
+from app.services.engine_slots import engine_slots
 from app.services.outcomes import StoredCheck
 from app.services.planning_cache import planning_cache
 from app.services.reservations_cache import reservations_cache
@@ -143,11 +144,13 @@ def evaluate_quote(
     reservations: Reservations,
     *,
     now: datetime,
+    urgent: bool = False,
 ) -> tuple[CheckRequest, QuoteResult]:
     """The engine's answer on the current planning data with ``reservations`` taken.
 
     ``as_of`` defaults to the day of ``now`` (the service clock) in PROMISE_TIMEZONE. Returns
-    the request with its ``as_of`` filled in, so that it can be replayed later.
+    the request with its ``as_of`` filled in, so that it can be replayed later. ``urgent``:
+    under the reservations lock (``app.services.engine_slots``).
     """
     as_of = request.as_of or today(settings, now)
     version, plant = current_plant(session)
@@ -164,7 +167,7 @@ def evaluate_quote(
             reservations=reservations,
             lineage=reservations_cache.lineage(database, reservations),
         )
-        return solve_quote(state, request, settings)
+        return solve_quote(state, request, settings, urgent=urgent)
 
     if not planning_cache.holds(database, version, plant):
         # A plant read while the data changed (see current_plant): answered, never kept.
@@ -247,15 +250,17 @@ def solve_quote(
     *,
     allocations: bool = True,
     with_options: bool = True,
+    urgent: bool = False,
 ) -> QuoteResult:
     """The engine's answer to ``request`` on ``state`` (timed for /metrics).
 
     The customer's allocations limit the lines (SPEC section 7) unless ``allocations`` is
     False: a confirmed promise checked again after a data change keeps what it was given.
     The options the request asks for are computed unless ``with_options`` is False (they
-    change no answer, only add what-ifs).
+    change no answer, only add what-ifs). ``urgent``: under the reservations lock, computed
+    without waiting for a turn (``app.services.engine_slots``).
     """
-    with SOLVER_SECONDS.time():
+    with engine_slots.slot(urgent=urgent), SOLVER_SECONDS.time():
         return check_quote(
             state,
             _line_requests(request),
@@ -273,30 +278,36 @@ def plan_on(
     reservations: Reservations,
     *,
     now: datetime,
+    urgent: bool = False,
 ) -> tuple[CheckRequest, PlannedQuote]:
     """What the quote reserves (its lines' earliest days and plans, ``plan_quote``) on the
     current planning data with ``reservations`` taken; the request with its ``as_of`` filled
-    in, as ``evaluate_quote``. A hold reserves these, then explains them (``explain``)."""
+    in, as ``evaluate_quote``. A hold reserves these, then explains them (``explain``).
+    ``urgent``: under the reservations lock, computed without waiting for a turn
+    (``app.services.engine_slots``)."""
     as_of = request.as_of or today(settings, now)
     _, plant = current_plant(session)
     _check_business_rules(request, plant, as_of, settings.horizon_days)
     state = reserved_state(session, settings, as_of, reservations)
-    planned = plan_quote(
-        state,
-        _line_requests(request),
-        request.ship_complete,
-        solver_settings(settings),
-        request.customer,
-        options=_options_asked(request),
-    )
+    with engine_slots.slot(urgent=urgent):
+        planned = plan_quote(
+            state,
+            _line_requests(request),
+            request.ship_complete,
+            solver_settings(settings),
+            request.customer,
+            options=_options_asked(request),
+        )
     return request.model_copy(update={"as_of": as_of}), planned
 
 
-def explain(planned: PlannedQuote, settings: Settings) -> QuoteResult:
+def explain(planned: PlannedQuote, settings: Settings, *, urgent: bool = False) -> QuoteResult:
     """The whole answer of a planned quote (``explain_quote``): pure computation, no reading.
-    The engine's time on the quote, its planning with it, is observed once, here."""
+    The engine's time on the quote, its planning with it, is observed once, here. ``urgent``
+    as for ``plan_on``."""
     started = time.perf_counter()
-    quote = explain_quote(planned, solver_settings(settings))
+    with engine_slots.slot(urgent=urgent):
+        quote = explain_quote(planned, solver_settings(settings))
     SOLVER_SECONDS.observe(planned.seconds + time.perf_counter() - started)
     return quote
 

@@ -304,7 +304,9 @@ def _solve(state: PlanningState, request: CheckRequest, settings: Settings) -> Q
         # A confirmed promise keeps the allocation it was given (SPEC section 7): a change of
         # allocations after it was confirmed never puts it at risk. Options change no date: a
         # re-evaluation does without them.
-        return solve_quote(state, request, settings, allocations=False, with_options=False)
+        return solve_quote(
+            state, request, settings, allocations=False, with_options=False, urgent=True
+        )
     except SolverTimeout:
         return None
 

@@ -120,7 +120,7 @@ def hold(ctx: PromiseContext, raw: Any) -> PromiseOut | Refusal:
     plans = planned.plans()
     refusal = _refusal(plans, request.mode)
     if answered is not None or planned.explained or not ctx.explain_after_reserving:
-        quote = answered or explain(planned, ctx.settings)
+        quote = answered or explain(planned, ctx.settings, urgent=True)
         stored = store_check_json(session, dated, quote, now)
         if refusal is not None:
             return Refusal(refusal, stored.result)
@@ -264,7 +264,7 @@ def _plans_now(
     session = ctx.session
     if snapshot is None:
         HOLD_ANSWERS.labels("under_lock").inc()
-        return _Plans(*plan_on(session, ctx.settings, request, reserved, now=now))
+        return _Plans(*plan_on(session, ctx.settings, request, reserved, now=now, urgent=True))
     snapshot_gate.record(stood=reason is None)
     if reason is None:
         HOLD_ANSWERS.labels("snapshot").inc()
@@ -275,7 +275,7 @@ def _plans_now(
         return _Plans(snapshot.dated, snapshot.planned.on(state))
     HOLD_ANSWERS.labels("solved_again").inc()
     log.debug("hold %s planned again under the lock: %s", request.quote_ref, reason)
-    return _Plans(*plan_on(session, ctx.settings, request, reserved, now=now))
+    return _Plans(*plan_on(session, ctx.settings, request, reserved, now=now, urgent=True))
 
 
 def _why_plan_again(
@@ -382,6 +382,7 @@ def repromise(ctx: PromiseContext, promise_id: str) -> PromiseOut | Refusal:
             _recheck_request(row, today(ctx.settings, now), requested_from_today=True),
             db.live_reservations(session, now, excluding=row.id),
             now=now,
+            urgent=True,
         )
     except Invalid as exc:
         return Refusal(f"the promise cannot be checked again: {exc.detail}", original)
@@ -474,6 +475,7 @@ def _confirm_expired(ctx: PromiseContext, row: db.PromiseRow, now: datetime) -> 
             _recheck_request(row, today(ctx.settings, now)),
             db.live_reservations(session, now),
             now=now,
+            urgent=True,
         )
     except Invalid as exc:
         row.status = db.EXPIRED
