@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 GOLDEN_PATH = Path(__file__).resolve().parents[1].parent / "shared" / "golden" / "bike_plant.json"
+# Nine in the morning of the golden plant's day 0 (``check_request``'s as_of): a service clock
+# for tests that hold, since a hold cannot start in the past whatever the date is.
+GOLDEN_MORNING = datetime(2026, 12, 1, 9, tzinfo=UTC)
 
 
 def golden() -> dict[str, Any]:

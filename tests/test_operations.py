@@ -13,8 +13,9 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from app.logs import JsonFormatter, redact
-from tests.factories import check_request, golden_dataset
+from tests.factories import GOLDEN_MORNING, check_request, golden_dataset
 from tests.keys import BOOTSTRAP_KEY, bearer
+from tests.support.clock import Clock
 
 
 @pytest.fixture
@@ -111,6 +112,8 @@ def metrics(client: TestClient) -> dict[tuple[str, tuple[tuple[str, str], ...]],
 
 
 def test_metrics_count_requests_checks_solver_time_and_promises(client: TestClient) -> None:
+    # The golden plant's day 0: holds cannot start in the past, whatever the date is.
+    client.app.state.clock = Clock(GOLDEN_MORNING)  # type: ignore[attr-defined]
     assert client.put("/v1/dataset", json=golden_dataset()).status_code == 200
     before = metrics(client)
     checks = ("orderpromise_checks_total", (("outcome", "feasible"),))

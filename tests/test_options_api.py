@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.factories import check_request, golden_dataset
+from tests.factories import GOLDEN_MORNING, check_request, golden_dataset
+from tests.support.clock import Clock
 
 PROBLEM = "application/problem+json"
 # 42 of 45 can be made by 3 Dec on the golden plant; 60 more minutes of assembly make all 45.
@@ -24,6 +25,8 @@ def _with_overtime(doc: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture
 def api(client: TestClient) -> TestClient:
+    # The golden plant's day 0: holds cannot start in the past, whatever the date is.
+    client.app.state.clock = Clock(GOLDEN_MORNING)  # type: ignore[attr-defined]
     assert client.put("/v1/dataset", json=golden_dataset()).status_code == 200
     return client
 
