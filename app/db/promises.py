@@ -299,8 +299,15 @@ def first_expiry_after(session: Session, now: datetime) -> datetime | None:
     return None if first is None else as_utc(first)
 
 
+_SINCE = select(func.min(ReservationChangeRow.seq)).where(
+    ReservationChangeRow.prev_token == bindparam("since")
+)
+# One statement: the current token, the first expiry after ``now``, and the links from
+# ``since`` on (one row each; one row of NULLs when there are none), all of one snapshot.
 _CHANGES_FROM = (
     select(
+        ReservationsVersionRow.token.label("current"),
+        _FIRST_EXPIRY.scalar_subquery().label("first_expiry"),
         ReservationChangeRow.prev_token,
         ReservationChangeRow.token,
         ReservationChangeRow.kind,
@@ -309,25 +316,45 @@ _CHANGES_FROM = (
         ReservationChangeRow.day,
         ReservationChangeRow.amount,
     )
-    .where(
-        ReservationChangeRow.seq
-        >= select(func.min(ReservationChangeRow.seq))
-        .where(ReservationChangeRow.prev_token == bindparam("since"))
-        .scalar_subquery()
-    )
+    .select_from(ReservationsVersionRow)
+    .outerjoin(ReservationChangeRow, ReservationChangeRow.seq >= _SINCE.scalar_subquery())
+    .where(ReservationsVersionRow.id == RESERVATIONS_VERSION_ROW_ID)
     .order_by(ReservationChangeRow.seq)
 )
 
 
-def reservations_added(session: Session, since: str, until: str) -> Reservations | None:
-    """What the changes from reservations version ``since`` to ``until`` added to what live
-    promises take (migration 0011); None when one of them did anything but add, or the chain
-    from ``since`` is not all there (pruned, or a token never committed)."""
+@dataclass(frozen=True, slots=True)
+class ChangesSince:
+    """The current reservations version, what the changes since a token added to what live
+    promises take (None: one of them did anything but add, or the chain from that token is not
+    all there), and the first expiry of a hold that counts (None: none counts)."""
+
+    token: str
+    added: Reservations | None
+    first_expiry: datetime | None
+
+
+def reservations_since(session: Session, since: str, now: datetime) -> ChangesSince:
+    """What changed since reservations version ``since`` (migration 0011), in one statement."""
+    rows = session.execute(_CHANGES_FROM, {"since": since, "now": now}).all()
+    if not rows:
+        raise RuntimeError("the reservations_version row is missing: run the migrations")
+    current = rows[0].current
+    first = rows[0].first_expiry
+    links = [row for row in rows if row.prev_token is not None]
+    return ChangesSince(
+        current, _added(links, since, current), None if first is None else as_utc(first)
+    )
+
+
+def _added(links: Sequence[Any], since: str, until: str) -> Reservations | None:
+    """What the links from token ``since`` to ``until`` added, in order; None when one did
+    anything but add or the chain breaks."""
     stock: list[StockMove] = []
     capacity: list[CapacityUse] = []
     deliveries: list[Delivery] = []
     token = since
-    rows = iter(session.execute(_CHANGES_FROM, {"since": since}))
+    rows = iter(links)
     row = next(rows, None)
     while token != until:
         if row is None or row.prev_token != token:

@@ -68,23 +68,26 @@ class ReservationsCache:
     def live(self, session: Session, database: str, now: datetime) -> Reservations:
         """Everything held (unexpired) and confirmed promises take at ``now``: the sums read
         under the current token, else read now."""
-        token = db.reservations_version(session)
         with self._lock:
             entry = self._entries.get(database)
-        if entry is not None and entry.stands(token, now):
-            return entry.reservations
         fresh = None
         if entry is not None and entry.in_time(now):
-            added = db.reservations_added(session, entry.token, token)
-            if added is not None:
+            # The token, the links since ours and the first expiry, in one statement.
+            since = db.reservations_since(session, entry.token, now)
+            token = since.token
+            if token == entry.token:
+                return entry.reservations
+            if since.added is not None:
                 fresh = _Entry(
                     token,
                     now,
-                    db.first_expiry_after(session, now),
-                    _plus(entry.reservations, added),
+                    since.first_expiry,
+                    _plus(entry.reservations, since.added),
                     parent=entry.reservations,
-                    added=added,
+                    added=since.added,
                 )
+        else:
+            token = db.reservations_version(session)
         if fresh is None:
             reservations = db.live_reservations(session, now)
             fresh = _Entry(token, now, db.first_expiry_after(session, now), reservations)
