@@ -59,3 +59,31 @@ def test_two_allowed_compute_together() -> None:
     for thread in threads:
         thread.join(STUCK_SECONDS)
     assert not inside.broken
+
+
+def test_a_thread_gives_its_turn_up_while_it_searches_without_the_gil() -> None:
+    slots = EngineSlots(1)
+    searching, other_done = threading.Event(), threading.Event()
+    order: list[str] = []
+
+    def other() -> None:
+        assert searching.wait(STUCK_SECONDS)
+        with slots.slot():
+            order.append("other computes")
+        other_done.set()
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    with slots.slot():
+        with slots.released():
+            searching.set()
+            assert other_done.wait(STUCK_SECONDS)  # it had the turn meanwhile
+            order.append("search done")
+        # The turn is ours again: nobody else gets it now.
+        assert not slots._slots.acquire(blocking=False)
+    thread.join(STUCK_SECONDS)
+    assert order == ["other computes", "search done"]
+    # Outside a turn (under the lock), giving it up changes nothing.
+    with slots.released():
+        assert slots._slots.acquire(blocking=False)
+    slots._slots.release()

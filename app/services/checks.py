@@ -393,7 +393,9 @@ def today(settings: Settings, now: datetime) -> date:
 
 def solver_settings(settings: Settings) -> SolverSettings:
     return SolverSettings(
-        time_limit_seconds=settings.solver_time_limit_seconds, workers=settings.solver_workers
+        time_limit_seconds=settings.solver_time_limit_seconds,
+        workers=settings.solver_workers,
+        while_searching=engine_slots.released,
     )
 
 

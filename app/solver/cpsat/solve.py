@@ -14,7 +14,9 @@ gave it; the choice of attempt depends only on the model. Callers map the status
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
@@ -31,6 +33,11 @@ class SolverSettings:
     time_limit_seconds: float = 10.0
     workers: int = 1
     random_seed: int = 0
+    # Entered around each CP-SAT search, which runs in C++ without the GIL: a caller that lets
+    # one thread compute at a time lets another one compute meanwhile. Changes no answer.
+    while_searching: Callable[[], AbstractContextManager[None]] = field(
+        default=nullcontext, compare=False, hash=False
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +64,8 @@ def solve(model: cp_model.CpModel, settings: SolverSettings, *, from_below: bool
     first = _solver(settings, settings.time_limit_seconds, from_below=from_below)
     first.parameters.max_presolve_iterations = 1
     first.parameters.max_deterministic_time = PRESOLVED_ATTEMPT_WORK
-    status = first.solve(model)
+    with settings.while_searching():
+        status = first.solve(model)
     if status in PROVEN or status == cp_model.MODEL_INVALID:
         return Solved(first, status, without_presolve=False)
     left = settings.time_limit_seconds - (time.monotonic() - started)
@@ -65,7 +73,8 @@ def solve(model: cp_model.CpModel, settings: SolverSettings, *, from_below: bool
         return Solved(first, status, without_presolve=False)
     second = _solver(settings, left, from_below=from_below)
     second.parameters.cp_model_presolve = False
-    second_status = second.solve(model)
+    with settings.while_searching():
+        second_status = second.solve(model)
     if second_status == cp_model.UNKNOWN and status == cp_model.FEASIBLE:
         return Solved(first, status, without_presolve=False)  # keep the plan the first found
     return Solved(second, second_status, without_presolve=True)
