@@ -50,16 +50,21 @@ def expire_holds(session: Session, settings: Settings, now: datetime) -> list[st
     """
     expired = db.expire_stale_holds(session, now)
     for row in expired:
-        ran_out = db.as_utc(row.expires_at)
-        record(
-            session,
-            row,
-            "promise.expired",
-            by=SYSTEM,
-            detail=f"The hold ran out at {ran_out.isoformat()}; it takes nothing any more.",
-            now=now,
-            at=ran_out,
-        )
+        announce_expiry(session, row, now)
     if expired:
         after_freeing(session, settings, now)
     return [row.id for row in expired]
+
+
+def announce_expiry(session: Session, row: db.PromiseRow, now: datetime) -> None:
+    """``promise.expired``, at the moment the hold ran out."""
+    ran_out = db.as_utc(row.expires_at)
+    record(
+        session,
+        row,
+        "promise.expired",
+        by=SYSTEM,
+        detail=f"The hold ran out at {ran_out.isoformat()}; it takes nothing any more.",
+        now=now,
+        at=ran_out,
+    )

@@ -46,7 +46,7 @@ from app.services.checks import (
     store_check_json,
     today,
 )
-from app.services.expiry import expire_holds
+from app.services.expiry import announce_expiry, expire_holds
 from app.services.outcomes import Refusal, StoredCheck
 from app.services.promise_events import record
 from app.services.promise_risk import after_freeing, check_before_confirm, clear_risk
@@ -126,7 +126,7 @@ def hold(ctx: PromiseContext, raw: Any) -> PromiseOut | Refusal:
             return Refusal(refusal, stored.result)
         row = _add_hold(ctx, request, dated, stored, now, pending=False)
         reserve_plan(session, row.id, quote)
-        _announce_held(ctx, row, now)
+        _announce_held(ctx, row, stored.result, now)
         return _out(session, row, now)
     # Reserve now, answer after: the lock is held only while the plans are reserved.
     if refusal is not None:
@@ -140,7 +140,7 @@ def hold(ctx: PromiseContext, raw: Any) -> PromiseOut | Refusal:
     commit_and_read(session)
     quote = explain(planned, ctx.settings)
     begin_writing(session)
-    return _answer_pending(ctx, held, dated, quote, now)
+    return _answer_pending(ctx, held, pending.result, dated, quote, reserved_at=now)
 
 
 def _add_hold(
@@ -171,9 +171,16 @@ def _add_hold(
 
 
 def _answer_pending(
-    ctx: PromiseContext, row: db.PromiseRow, dated: CheckRequest, quote: QuoteResult, held: datetime
+    ctx: PromiseContext,
+    row: db.PromiseRow,
+    pending: CheckResult,
+    dated: CheckRequest,
+    quote: QuoteResult,
+    *,
+    reserved_at: datetime,
 ) -> PromiseOut:
-    """The answer of a hold reserved pending: its check's, and the hold seen and announced.
+    """The answer of a hold reserved pending (its check stored as ``pending``): its check's,
+    and the hold seen and announced.
 
     What happened to the hold meanwhile was done under the lock and not announced (it was
     pending): a re-plan after a data change gave it a fresh check (kept: it is what the hold
@@ -181,35 +188,29 @@ def _answer_pending(
     """
     session = ctx.session
     session.refresh(row)
-    pending = CheckResult.model_validate(row.result)
     stored = answer_pending_check(session, pending, dated, quote)
     if row.check_id == pending.id:
         row.result = stored.body
     row.pending = False
     now = ctx.clock()
-    record(
-        session,
-        row,
-        "promise.held",
-        by=ctx.by,
-        detail=f"Held until {_moment(row.expires_at)}, {_dates(stored.result)}.",
-        now=now,
-        at=held,
-    )
+    _announce_held(ctx, row, stored.result, now, at=reserved_at)
     if row.at_risk_since is not None:
         record(session, row, "promise.at_risk", by=SYSTEM, detail=row.at_risk_reason or "", now=now)
     if row.status == db.EXPIRED:
-        ran_out = db.as_utc(row.expires_at)
-        detail = f"The hold ran out at {ran_out.isoformat()}; it takes nothing any more."
-        record(session, row, "promise.expired", by=SYSTEM, detail=detail, now=now, at=ran_out)
+        announce_expiry(session, row, now)
     return _out(session, row, now)
 
 
-def _announce_held(ctx: PromiseContext, row: db.PromiseRow, now: datetime) -> None:
-    detail = (
-        f"Held until {_moment(row.expires_at)}, {_dates(CheckResult.model_validate(row.result))}."
-    )
-    record(ctx.session, row, "promise.held", by=ctx.by, detail=detail, now=now)
+def _announce_held(
+    ctx: PromiseContext,
+    row: db.PromiseRow,
+    check: CheckResult,
+    now: datetime,
+    *,
+    at: datetime | None = None,
+) -> None:
+    detail = f"Held until {_moment(row.expires_at)}, {_dates(check)}."
+    record(ctx.session, row, "promise.held", by=ctx.by, detail=detail, now=now, at=at)
 
 
 @dataclass(frozen=True, slots=True)
